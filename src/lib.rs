@@ -1,0 +1,13 @@
+//! Loupe: a jewelry try-on. Math and assets are plain Rust (tested natively, no GPU);
+//! `render` draws with wgpu; `web` is the thin wasm-bindgen edge used by `<loupe-tryon>`.
+
+pub mod asset;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli;
+pub mod env;
+pub mod jewelry;
+pub mod math;
+pub mod render;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;
