@@ -1,0 +1,239 @@
+//! GLB / glTF bytes → a CPU [`Scene`]: meshes flattened with their node transforms, materials,
+//! and still-encoded images. No GPU here; `render::upload` turns a `Scene` into GPU resources.
+
+mod load;
+mod tangents;
+
+pub use load::{parse, parse_glb, ExternalResolver};
+
+use crate::math::Aabb;
+use glam::Mat4;
+
+/// Extensions a file may *require* and still be drawn correctly.
+pub const SUPPORTED_REQUIRED_EXTENSIONS: &[&str] =
+    &["KHR_texture_transform", "KHR_materials_emissive_strength"];
+
+#[derive(Debug, thiserror::Error)]
+pub enum AssetError {
+    #[error("not a valid glTF/GLB file: {0}")]
+    Parse(String),
+    #[error("the model requires the extension {0}, which Loupe does not support")]
+    UnsupportedExtension(String),
+    #[error("buffer {index} is missing: {reason}")]
+    MissingBuffer { index: usize, reason: String },
+    #[error("image {index} is missing: {reason}")]
+    MissingImage { index: usize, reason: String },
+    #[error("mesh {mesh} primitive {primitive}: {reason}")]
+    BadPrimitive {
+        mesh: usize,
+        primitive: usize,
+        reason: String,
+    },
+    #[error("the model has nothing to draw (no triangle meshes in its scene)")]
+    Empty,
+}
+
+/// One interleaved vertex as the mesh shader reads it.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct Vertex {
+    pub position_m: [f32; 3],
+    pub normal: [f32; 3],
+    /// xyz tangent, w handedness (glTF convention).
+    pub tangent: [f32; 4],
+    pub uv0: [f32; 2],
+    pub uv1: [f32; 2],
+}
+
+/// A triangle list in its own (mesh) space.
+#[derive(Clone, Debug, Default)]
+pub struct Mesh {
+    pub vertices: Vec<Vertex>,
+    pub indices: Vec<u32>,
+}
+
+/// One mesh drawn with one material at one place.
+#[derive(Clone, Debug)]
+pub struct Draw {
+    pub mesh: usize,
+    /// Index into [`Scene::materials`]; `None` = glTF's default material.
+    pub material: Option<usize>,
+    pub world_from_mesh: Mat4,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AlphaMode {
+    Opaque,
+    Mask,
+    Blend,
+}
+
+/// KHR_texture_transform, applied as uv' = T · R · S · uv.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct UvTransform {
+    pub offset: [f32; 2],
+    pub rotation_rad: f32,
+    pub scale: [f32; 2],
+}
+
+impl Default for UvTransform {
+    fn default() -> Self {
+        Self {
+            offset: [0.0, 0.0],
+            rotation_rad: 0.0,
+            scale: [1.0, 1.0],
+        }
+    }
+}
+
+impl UvTransform {
+    /// The 2×3 affine matrix (column-major columns c0, c1, c2) glTF's extension defines.
+    pub fn matrix(&self) -> [[f32; 2]; 3] {
+        let (s, c) = self.rotation_rad.sin_cos();
+        let [sx, sy] = self.scale;
+        [[c * sx, -s * sx], [s * sy, c * sy], self.offset]
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TextureRef {
+    /// Index into [`Scene::textures`].
+    pub texture: usize,
+    pub tex_coord: u32,
+    pub transform: UvTransform,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Material {
+    pub name: Option<String>,
+    /// Linear RGBA.
+    pub base_color_factor: [f32; 4],
+    pub base_color_texture: Option<TextureRef>,
+    pub metallic_factor: f32,
+    pub roughness_factor: f32,
+    pub metallic_roughness_texture: Option<TextureRef>,
+    pub normal_texture: Option<TextureRef>,
+    pub normal_scale: f32,
+    pub occlusion_texture: Option<TextureRef>,
+    pub occlusion_strength: f32,
+    /// Linear RGB, already multiplied by KHR_materials_emissive_strength.
+    pub emissive: [f32; 3],
+    pub emissive_texture: Option<TextureRef>,
+    pub alpha_mode: AlphaMode,
+    pub alpha_cutoff: f32,
+    pub double_sided: bool,
+    /// KHR_materials_transmission factor (gems); 0 for opaque surfaces.
+    pub transmission: f32,
+    /// KHR_materials_ior; glTF's default 1.5.
+    pub ior: f32,
+}
+
+impl Default for Material {
+    /// glTF 2.0's default material.
+    fn default() -> Self {
+        Self {
+            name: None,
+            base_color_factor: [1.0; 4],
+            base_color_texture: None,
+            metallic_factor: 1.0,
+            roughness_factor: 1.0,
+            metallic_roughness_texture: None,
+            normal_texture: None,
+            normal_scale: 1.0,
+            occlusion_texture: None,
+            occlusion_strength: 1.0,
+            emissive: [0.0; 3],
+            emissive_texture: None,
+            alpha_mode: AlphaMode::Opaque,
+            alpha_cutoff: 0.5,
+            double_sided: false,
+            transmission: 0.0,
+            ior: 1.5,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Wrap {
+    Repeat,
+    MirroredRepeat,
+    ClampToEdge,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SamplerDesc {
+    pub wrap_u: Wrap,
+    pub wrap_v: Wrap,
+    /// Linear unless the file asks for nearest magnification.
+    pub mag_linear: bool,
+    pub min_linear: bool,
+}
+
+impl Default for SamplerDesc {
+    fn default() -> Self {
+        Self {
+            wrap_u: Wrap::Repeat,
+            wrap_v: Wrap::Repeat,
+            mag_linear: true,
+            min_linear: true,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Texture {
+    pub image: usize,
+    pub sampler: SamplerDesc,
+}
+
+/// Whether an image holds colour (decoded as sRGB) or data (linear). Known from the material
+/// slot that uses it; a texture used in both ways is rare and gets the colour interpretation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImageUse {
+    Color,
+    Data,
+}
+
+/// An image still encoded (PNG/JPEG/…): the browser or the `image` crate decodes it at upload.
+#[derive(Clone, Debug)]
+pub struct ImageData {
+    pub bytes: Vec<u8>,
+    pub mime_type: Option<String>,
+    pub usage: ImageUse,
+}
+
+#[derive(Clone, Debug)]
+pub struct Scene {
+    pub meshes: Vec<Mesh>,
+    pub draws: Vec<Draw>,
+    pub materials: Vec<Material>,
+    pub textures: Vec<Texture>,
+    pub images: Vec<ImageData>,
+    /// Bounds of every drawn vertex in world (scene) space, metres.
+    pub bounds_m: Aabb,
+    /// Things that were accepted but not drawn exactly, for the console.
+    pub warnings: Vec<String>,
+}
+
+impl Default for Scene {
+    fn default() -> Self {
+        Self {
+            meshes: Vec::new(),
+            draws: Vec::new(),
+            materials: Vec::new(),
+            textures: Vec::new(),
+            images: Vec::new(),
+            bounds_m: Aabb::EMPTY,
+            warnings: Vec::new(),
+        }
+    }
+}
+
+impl Scene {
+    pub fn triangle_count(&self) -> usize {
+        self.draws
+            .iter()
+            .map(|d| self.meshes[d.mesh].indices.len() / 3)
+            .sum()
+    }
+}

@@ -1,0 +1,58 @@
+//! The native `loupe` command's logic, kept in the library so tests run the same code path.
+
+pub mod args;
+pub mod bench;
+pub mod images;
+pub mod render;
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Usage(String),
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write {path}: {reason}")]
+    Write { path: PathBuf, reason: String },
+    #[error("{path}: {source}")]
+    Model {
+        path: PathBuf,
+        source: crate::asset::AssetError,
+    },
+    #[error("{path}: {reason}")]
+    Image { path: PathBuf, reason: String },
+    #[error("{path}: {source}")]
+    Environment {
+        path: PathBuf,
+        source: crate::env::EnvError,
+    },
+    #[error(transparent)]
+    Render(#[from] crate::render::RenderError),
+}
+
+pub const USAGE: &str = "\
+usage:
+  loupe render MODEL.glb|MODEL.gltf --out OUT.png [--size 768x768] [--env ENV.hdr] [--exposure 1.0]
+               [--camera-orbit \"THETAdeg PHIdeg RADIUSm\"] [--camera-target \"X Y Z\"] [--fov 45]
+               [--background transparent|skybox|#rrggbb|PHOTO.jpg]
+  loupe assets --out-dir DIR        write the bundled sample ring and studio environment
+  loupe bench --out FILE.json [--model MODEL.glb] [--size 768x768] [--runs 5]
+  loupe help";
+
+/// Runs the command line; `Err` is printed as one line and the process exits with code 2.
+pub fn run(argv: &[String]) -> Result<String, CliError> {
+    match argv.first().map(String::as_str) {
+        Some("render") => render::run(&argv[1..]),
+        Some("assets") => render::write_assets(&argv[1..]),
+        Some("bench") => bench::run(&argv[1..]),
+        Some("help" | "--help" | "-h") => Ok(USAGE.to_string()),
+        Some(other) => Err(CliError::Usage(format!(
+            "unknown command {other:?}; try `loupe help`"
+        ))),
+        None => Err(CliError::Usage("no command given; try `loupe help`".into())),
+    }
+}

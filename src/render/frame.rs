@@ -1,0 +1,109 @@
+//! The per-frame uniform shared by every pass (`Frame` in common.wgsl).
+
+use crate::math::cover::UvTransform;
+use glam::{Mat4, Vec3};
+
+/// Background modes; the numbers match `BG_*` in common.wgsl.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Background {
+    /// A flat colour, display-encoded and premultiplied (alpha 0 = transparent).
+    Clear([f32; 4]),
+    /// The camera frame or a photo, mapped through a cover-fit transform.
+    Texture(UvTransform),
+    /// The environment map itself.
+    Skybox,
+    /// A light-grey studio backdrop for the viewer mode.
+    Neutral,
+}
+
+impl Background {
+    fn mode(&self) -> f32 {
+        match self {
+            Background::Clear(_) => 0.0,
+            Background::Texture(_) => 1.0,
+            Background::Skybox => 2.0,
+            Background::Neutral => 3.0,
+        }
+    }
+}
+
+/// Where the camera is and how it projects: world space is the model's glTF space (metres).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CameraMatrices {
+    pub clip_from_view: Mat4,
+    pub view_from_world: Mat4,
+    pub eye_world: Vec3,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Lighting {
+    pub exposure: f32,
+    pub env_intensity: f32,
+    pub env_yaw_rad: f32,
+}
+
+impl Default for Lighting {
+    fn default() -> Self {
+        Self {
+            exposure: 1.0,
+            env_intensity: 1.0,
+            env_yaw_rad: 0.0,
+        }
+    }
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct FrameUniform {
+    clip_from_world: [[f32; 4]; 4],
+    world_from_clip: [[f32; 4]; 4],
+    eye_world: [f32; 4],
+    params: [f32; 4],
+    bg_uv: [f32; 4],
+    env: [f32; 4],
+    sh: [[f32; 4]; 9],
+}
+
+impl FrameUniform {
+    pub fn new(
+        camera: &CameraMatrices,
+        lighting: &Lighting,
+        background: &Background,
+        env_max_lod: f32,
+        sh9: &[[f32; 3]; 9],
+    ) -> Self {
+        let clip_from_world = camera.clip_from_view * camera.view_from_world;
+        let bg_uv = match background {
+            Background::Texture(t) => [t.scale[0], t.scale[1], t.offset[0], t.offset[1]],
+            _ => [1.0, 1.0, 0.0, 0.0],
+        };
+        Self {
+            clip_from_world: clip_from_world.to_cols_array_2d(),
+            world_from_clip: clip_from_world.inverse().to_cols_array_2d(),
+            eye_world: camera.eye_world.extend(1.0).into(),
+            params: [
+                lighting.exposure,
+                env_max_lod,
+                lighting.env_intensity,
+                background.mode(),
+            ],
+            bg_uv,
+            env: [lighting.env_yaw_rad, 0.0, 0.0, 0.0],
+            sh: sh9.map(|c| [c[0], c[1], c[2], 0.0]),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uniform_layout_matches_wgsl_size() {
+        // 2 mat4 + 4 vec4 + 9 vec4 as WGSL lays out `Frame`.
+        assert_eq!(
+            std::mem::size_of::<FrameUniform>(),
+            2 * 64 + 4 * 16 + 9 * 16
+        );
+    }
+}

@@ -1,0 +1,550 @@
+//! wgpu renderer shared by the browser element and the native `loupe` command.
+//! `Renderer { new, resize, load, set_*, render }`: CPU types come in, GPU resources stay inside.
+
+mod environment;
+mod frame;
+mod model;
+pub mod shaders;
+mod texture;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod offscreen;
+
+pub use environment::{default_environment, GpuEnvironment};
+pub use frame::{Background, CameraMatrices, Lighting};
+pub use model::GpuModel;
+pub use texture::{fit_within, ImageTexture};
+
+use crate::asset::{AlphaMode, Scene, Vertex};
+use crate::env::PrefilteredEnv;
+use frame::FrameUniform;
+use glam::Mat4;
+use std::collections::HashMap;
+
+/// 4× MSAA: supported for RGBA8/BGRA8 by WebGPU, WebGL2 and every native backend.
+pub const SAMPLE_COUNT: u32 = 4;
+pub const DEPTH_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Depth24Plus;
+/// Per-draw uniforms live in one buffer at this stride (WebGL2's and WebGPU's offset alignment).
+const DRAW_STRIDE: u64 = 256;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("no GPU adapter is available: {0}")]
+    NoAdapter(String),
+    #[error("the GPU device could not be created: {0}")]
+    NoDevice(String),
+    #[error("the GPU device was lost: {0}")]
+    DeviceLost(String),
+    #[error("texture {index}: {reason}")]
+    Texture { index: usize, reason: String },
+    #[error("reading the picture back failed: {0}")]
+    Readback(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct PipelineKey {
+    blend: bool,
+    cull: Option<wgpu::Face>,
+}
+
+struct Targets {
+    width: u32,
+    height: u32,
+    msaa: wgpu::TextureView,
+    depth: wgpu::TextureView,
+}
+
+pub struct Renderer {
+    pub device: wgpu::Device,
+    pub queue: wgpu::Queue,
+    color_format: wgpu::TextureFormat,
+    frame_layout: wgpu::BindGroupLayout,
+    material_layout: wgpu::BindGroupLayout,
+    draw_layout: wgpu::BindGroupLayout,
+    mesh_layout: wgpu::PipelineLayout,
+    mesh_module: wgpu::ShaderModule,
+    mesh_pipelines: HashMap<PipelineKey, wgpu::RenderPipeline>,
+    background_pipeline: wgpu::RenderPipeline,
+    frame_buffer: wgpu::Buffer,
+    frame_bind_group: wgpu::BindGroup,
+    env: GpuEnvironment,
+    linear_clamp: wgpu::Sampler,
+    env_sampler: wgpu::Sampler,
+    background_texture: Option<ImageTexture>,
+    placeholder_background: ImageTexture,
+    pub(crate) defaults: texture::Defaults,
+    model: Option<GpuModel>,
+    targets: Option<Targets>,
+    pub background: Background,
+    pub lighting: Lighting,
+}
+
+impl Renderer {
+    /// `color_format` must be a non-sRGB 8-bit format: shaders encode sRGB themselves so that
+    /// WebGPU (BGRA8) and WebGL2 (RGBA8) canvases and the offscreen PNG path all agree.
+    pub fn new(
+        device: wgpu::Device,
+        queue: wgpu::Queue,
+        color_format: wgpu::TextureFormat,
+        env: &PrefilteredEnv,
+    ) -> Self {
+        let frame_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("frame"),
+            entries: &[
+                uniform_entry(0, wgpu::ShaderStages::VERTEX_FRAGMENT, false),
+                texture_entry(1),
+                sampler_entry(2),
+                texture_entry(3),
+                sampler_entry(4),
+            ],
+        });
+        let mut material_entries = vec![uniform_entry(0, wgpu::ShaderStages::FRAGMENT, false)];
+        for slot in 0..5 {
+            material_entries.push(texture_entry(1 + slot * 2));
+            material_entries.push(sampler_entry(2 + slot * 2));
+        }
+        let material_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("material"),
+            entries: &material_entries,
+        });
+        let draw_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("draw"),
+            entries: &[uniform_entry(0, wgpu::ShaderStages::VERTEX, true)],
+        });
+        let mesh_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some("mesh"),
+            bind_group_layouts: &[
+                Some(&frame_layout),
+                Some(&material_layout),
+                Some(&draw_layout),
+            ],
+            immediate_size: 0,
+        });
+        let background_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some("background"),
+            bind_group_layouts: &[Some(&frame_layout)],
+            immediate_size: 0,
+        });
+        let [(_, background_src), (_, mesh_src)] = shaders::passes();
+        let background_module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some("background.wgsl"),
+            source: wgpu::ShaderSource::Wgsl(background_src.into()),
+        });
+        let mesh_module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some("mesh.wgsl"),
+            source: wgpu::ShaderSource::Wgsl(mesh_src.into()),
+        });
+        let background_pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+            label: Some("background"),
+            layout: Some(&background_layout),
+            vertex: wgpu::VertexState {
+                module: &background_module,
+                entry_point: Some("vs_main"),
+                compilation_options: Default::default(),
+                buffers: &[],
+            },
+            primitive: wgpu::PrimitiveState::default(),
+            depth_stencil: Some(wgpu::DepthStencilState {
+                format: DEPTH_FORMAT,
+                depth_write_enabled: Some(false),
+                depth_compare: Some(wgpu::CompareFunction::Always),
+                stencil: Default::default(),
+                bias: Default::default(),
+            }),
+            multisample: wgpu::MultisampleState {
+                count: SAMPLE_COUNT,
+                ..Default::default()
+            },
+            fragment: Some(wgpu::FragmentState {
+                module: &background_module,
+                entry_point: Some("fs_main"),
+                compilation_options: Default::default(),
+                targets: &[Some(wgpu::ColorTargetState {
+                    format: color_format,
+                    blend: None,
+                    write_mask: wgpu::ColorWrites::ALL,
+                })],
+            }),
+            multiview_mask: None,
+            cache: None,
+        });
+        let frame_buffer = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("frame"),
+            size: std::mem::size_of::<FrameUniform>() as u64,
+            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        let linear_clamp = device.create_sampler(&wgpu::SamplerDescriptor {
+            label: Some("linear clamp"),
+            mag_filter: wgpu::FilterMode::Linear,
+            min_filter: wgpu::FilterMode::Linear,
+            ..Default::default()
+        });
+        // The equirect wraps around horizontally; mips are chosen explicitly by roughness.
+        let env_sampler = device.create_sampler(&wgpu::SamplerDescriptor {
+            label: Some("environment"),
+            address_mode_u: wgpu::AddressMode::Repeat,
+            mag_filter: wgpu::FilterMode::Linear,
+            min_filter: wgpu::FilterMode::Linear,
+            mipmap_filter: wgpu::MipmapFilterMode::Linear,
+            ..Default::default()
+        });
+        let defaults = texture::Defaults::new(&device, &queue);
+        let placeholder_background =
+            ImageTexture::from_rgba8(&device, &queue, 1, 1, &[0, 0, 0, 255], "background");
+        let env = GpuEnvironment::upload(&device, &queue, env);
+        let frame_bind_group = make_frame_bind_group(
+            &device,
+            &frame_layout,
+            &frame_buffer,
+            &env,
+            &env_sampler,
+            &placeholder_background,
+            &linear_clamp,
+        );
+        Self {
+            device,
+            queue,
+            color_format,
+            frame_layout,
+            material_layout,
+            draw_layout,
+            mesh_layout,
+            mesh_module,
+            mesh_pipelines: HashMap::new(),
+            background_pipeline,
+            frame_buffer,
+            frame_bind_group,
+            env,
+            linear_clamp,
+            env_sampler,
+            background_texture: None,
+            placeholder_background,
+            defaults,
+            model: None,
+            targets: None,
+            background: Background::Neutral,
+            lighting: Lighting::default(),
+        }
+    }
+
+    pub fn color_format(&self) -> wgpu::TextureFormat {
+        self.color_format
+    }
+
+    /// The largest texture side this device accepts; larger images are downscaled before upload.
+    pub fn max_texture_side(&self) -> u32 {
+        self.device.limits().max_texture_dimension_2d
+    }
+
+    pub fn set_environment(&mut self, env: &PrefilteredEnv) {
+        self.env = GpuEnvironment::upload(&self.device, &self.queue, env);
+        self.rebuild_frame_bind_group();
+    }
+
+    /// Replaces the drawn model. `images` holds one uploaded texture per `scene.images` entry.
+    pub fn load(&mut self, scene: &Scene, images: Vec<ImageTexture>) {
+        let model = GpuModel::upload(self, scene, images);
+        for key in model.pipeline_keys() {
+            self.ensure_pipeline(key);
+        }
+        self.model = Some(model);
+    }
+
+    pub fn has_model(&self) -> bool {
+        self.model.is_some()
+    }
+
+    /// The texture the background is read from, (re)created at `width`×`height`; the caller fills
+    /// it (camera frames via `copy_external_image_to_texture`, photos via `write_texture`).
+    pub fn background_texture(&mut self, width: u32, height: u32) -> &wgpu::Texture {
+        let width = width.max(1);
+        let height = height.max(1);
+        let stale = self
+            .background_texture
+            .as_ref()
+            .is_none_or(|t| t.width != width || t.height != height);
+        if stale {
+            self.background_texture = Some(ImageTexture::empty_rgba8(
+                &self.device,
+                width,
+                height,
+                "background",
+            ));
+            self.rebuild_frame_bind_group();
+        }
+        &self
+            .background_texture
+            .as_ref()
+            .expect("created above")
+            .texture
+    }
+
+    pub fn set_background_rgba8(&mut self, width: u32, height: u32, rgba: &[u8]) {
+        let texture = self.background_texture(width, height).clone();
+        texture::write_rgba8(&self.queue, &texture, width, height, rgba);
+    }
+
+    fn rebuild_frame_bind_group(&mut self) {
+        let bg = self
+            .background_texture
+            .as_ref()
+            .unwrap_or(&self.placeholder_background);
+        self.frame_bind_group = make_frame_bind_group(
+            &self.device,
+            &self.frame_layout,
+            &self.frame_buffer,
+            &self.env,
+            &self.env_sampler,
+            bg,
+            &self.linear_clamp,
+        );
+    }
+
+    fn ensure_pipeline(&mut self, key: PipelineKey) {
+        if self.mesh_pipelines.contains_key(&key) {
+            return;
+        }
+        let pipeline = self.device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+            label: Some("mesh"),
+            layout: Some(&self.mesh_layout),
+            vertex: wgpu::VertexState {
+                module: &self.mesh_module,
+                entry_point: Some("vs_main"),
+                compilation_options: Default::default(),
+                buffers: &[Some(wgpu::VertexBufferLayout {
+                    array_stride: std::mem::size_of::<Vertex>() as u64,
+                    step_mode: wgpu::VertexStepMode::Vertex,
+                    attributes: &wgpu::vertex_attr_array![
+                        0 => Float32x3, 1 => Float32x3, 2 => Float32x4, 3 => Float32x2, 4 => Float32x2
+                    ],
+                })],
+            },
+            primitive: wgpu::PrimitiveState {
+                front_face: wgpu::FrontFace::Ccw,
+                cull_mode: key.cull,
+                ..Default::default()
+            },
+            depth_stencil: Some(wgpu::DepthStencilState {
+                format: DEPTH_FORMAT,
+                depth_write_enabled: Some(!key.blend),
+                depth_compare: Some(wgpu::CompareFunction::LessEqual),
+                stencil: Default::default(),
+                bias: Default::default(),
+            }),
+            multisample: wgpu::MultisampleState { count: SAMPLE_COUNT, ..Default::default() },
+            fragment: Some(wgpu::FragmentState {
+                module: &self.mesh_module,
+                entry_point: Some("fs_main"),
+                compilation_options: Default::default(),
+                targets: &[Some(wgpu::ColorTargetState {
+                    format: self.color_format,
+                    blend: key.blend.then_some(wgpu::BlendState::PREMULTIPLIED_ALPHA_BLENDING),
+                    write_mask: wgpu::ColorWrites::ALL,
+                })],
+            }),
+            multiview_mask: None,
+            cache: None,
+        });
+        self.mesh_pipelines.insert(key, pipeline);
+    }
+
+    fn ensure_targets(&mut self, width: u32, height: u32) {
+        if self
+            .targets
+            .as_ref()
+            .is_some_and(|t| t.width == width && t.height == height)
+        {
+            return;
+        }
+        let make = |format, label| {
+            self.device
+                .create_texture(&wgpu::TextureDescriptor {
+                    label: Some(label),
+                    size: wgpu::Extent3d {
+                        width,
+                        height,
+                        depth_or_array_layers: 1,
+                    },
+                    mip_level_count: 1,
+                    sample_count: SAMPLE_COUNT,
+                    dimension: wgpu::TextureDimension::D2,
+                    format,
+                    usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
+                    view_formats: &[],
+                })
+                .create_view(&Default::default())
+        };
+        self.targets = Some(Targets {
+            width,
+            height,
+            msaa: make(self.color_format, "msaa colour"),
+            depth: make(DEPTH_FORMAT, "depth"),
+        });
+    }
+
+    /// Draws background and model into `target` (single-sampled, `color_format`, width×height).
+    /// `world_from_scene` places the whole glTF scene (placement, turntable) in world space.
+    pub fn render(
+        &mut self,
+        target: &wgpu::TextureView,
+        width: u32,
+        height: u32,
+        camera: &CameraMatrices,
+        world_from_scene: Mat4,
+    ) {
+        if width == 0 || height == 0 {
+            return;
+        }
+        self.ensure_targets(width, height);
+        let uniform = FrameUniform::new(
+            camera,
+            &self.lighting,
+            &self.background,
+            self.env.max_lod,
+            &self.env.sh9,
+        );
+        self.queue
+            .write_buffer(&self.frame_buffer, 0, bytemuck::bytes_of(&uniform));
+        let eye = camera.eye_world;
+        if let Some(model) = &self.model {
+            model.write_draw_uniforms(&self.queue, world_from_scene, eye);
+        }
+        let targets = self.targets.as_ref().expect("ensured above");
+        let clear = match self.background {
+            Background::Clear([r, g, b, a]) => wgpu::Color {
+                r: r.into(),
+                g: g.into(),
+                b: b.into(),
+                a: a.into(),
+            },
+            _ => wgpu::Color::BLACK,
+        };
+        let mut encoder = self.device.create_command_encoder(&Default::default());
+        {
+            let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+                label: Some("main"),
+                color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                    view: &targets.msaa,
+                    depth_slice: None,
+                    resolve_target: Some(target),
+                    ops: wgpu::Operations {
+                        load: wgpu::LoadOp::Clear(clear),
+                        store: wgpu::StoreOp::Discard,
+                    },
+                })],
+                depth_stencil_attachment: Some(wgpu::RenderPassDepthStencilAttachment {
+                    view: &targets.depth,
+                    depth_ops: Some(wgpu::Operations {
+                        load: wgpu::LoadOp::Clear(1.0),
+                        store: wgpu::StoreOp::Discard,
+                    }),
+                    stencil_ops: None,
+                }),
+                timestamp_writes: None,
+                occlusion_query_set: None,
+                multiview_mask: None,
+            });
+            pass.set_bind_group(0, &self.frame_bind_group, &[]);
+            if !matches!(self.background, Background::Clear(_)) {
+                pass.set_pipeline(&self.background_pipeline);
+                pass.draw(0..3, 0..1);
+            }
+            if let Some(model) = &self.model {
+                model.draw(&mut pass, &self.mesh_pipelines, world_from_scene, camera);
+            }
+        }
+        self.queue.submit([encoder.finish()]);
+    }
+}
+
+fn pipeline_key(alpha_mode: AlphaMode, double_sided: bool, mirrored: bool) -> PipelineKey {
+    let cull = if double_sided {
+        None
+    } else if mirrored {
+        // A negative-determinant node flips winding; cull the other face instead of rebuilding.
+        Some(wgpu::Face::Front)
+    } else {
+        Some(wgpu::Face::Back)
+    };
+    PipelineKey {
+        blend: alpha_mode == AlphaMode::Blend,
+        cull,
+    }
+}
+
+fn uniform_entry(
+    binding: u32,
+    visibility: wgpu::ShaderStages,
+    dynamic: bool,
+) -> wgpu::BindGroupLayoutEntry {
+    wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility,
+        ty: wgpu::BindingType::Buffer {
+            ty: wgpu::BufferBindingType::Uniform,
+            has_dynamic_offset: dynamic,
+            min_binding_size: None,
+        },
+        count: None,
+    }
+}
+
+fn texture_entry(binding: u32) -> wgpu::BindGroupLayoutEntry {
+    wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility: wgpu::ShaderStages::FRAGMENT,
+        ty: wgpu::BindingType::Texture {
+            sample_type: wgpu::TextureSampleType::Float { filterable: true },
+            view_dimension: wgpu::TextureViewDimension::D2,
+            multisampled: false,
+        },
+        count: None,
+    }
+}
+
+fn sampler_entry(binding: u32) -> wgpu::BindGroupLayoutEntry {
+    wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility: wgpu::ShaderStages::FRAGMENT,
+        ty: wgpu::BindingType::Sampler(wgpu::SamplerBindingType::Filtering),
+        count: None,
+    }
+}
+
+fn make_frame_bind_group(
+    device: &wgpu::Device,
+    layout: &wgpu::BindGroupLayout,
+    buffer: &wgpu::Buffer,
+    env: &GpuEnvironment,
+    env_sampler: &wgpu::Sampler,
+    background: &ImageTexture,
+    background_sampler: &wgpu::Sampler,
+) -> wgpu::BindGroup {
+    device.create_bind_group(&wgpu::BindGroupDescriptor {
+        label: Some("frame"),
+        layout,
+        entries: &[
+            wgpu::BindGroupEntry {
+                binding: 0,
+                resource: buffer.as_entire_binding(),
+            },
+            wgpu::BindGroupEntry {
+                binding: 1,
+                resource: wgpu::BindingResource::TextureView(&env.view),
+            },
+            wgpu::BindGroupEntry {
+                binding: 2,
+                resource: wgpu::BindingResource::Sampler(env_sampler),
+            },
+            wgpu::BindGroupEntry {
+                binding: 3,
+                resource: wgpu::BindingResource::TextureView(&background.view),
+            },
+            wgpu::BindGroupEntry {
+                binding: 4,
+                resource: wgpu::BindingResource::Sampler(background_sampler),
+            },
+        ],
+    })
+}

@@ -1,0 +1,319 @@
+//! A `Scene` uploaded: vertex/index buffers, one bind group per material, one dynamic-offset
+//! uniform slot per draw.
+
+use super::texture::{Defaults, ImageTexture};
+use super::{pipeline_key, CameraMatrices, PipelineKey, Renderer, DRAW_STRIDE};
+use crate::asset::{AlphaMode, Material, SamplerDesc, Scene, TextureRef, Wrap};
+use glam::{Mat4, Vec3};
+use std::collections::HashMap;
+use wgpu::util::DeviceExt;
+
+struct GpuMesh {
+    vertices: wgpu::Buffer,
+    indices: wgpu::Buffer,
+    index_count: u32,
+}
+
+struct GpuDraw {
+    mesh: usize,
+    bind_group: usize,
+    key: PipelineKey,
+    world_from_mesh: Mat4,
+    centre_mesh: Vec3,
+}
+
+pub struct GpuModel {
+    meshes: Vec<GpuMesh>,
+    material_groups: Vec<wgpu::BindGroup>,
+    draws: Vec<GpuDraw>,
+    draw_buffer: wgpu::Buffer,
+    draw_group: wgpu::BindGroup,
+    _textures: Vec<ImageTexture>,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct MaterialUniform {
+    base_color: [f32; 4],
+    emissive: [f32; 4],
+    surface: [f32; 4],
+    optics: [f32; 4],
+    uv_transform: [[f32; 4]; 10],
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct DrawUniform {
+    world_from_model: [[f32; 4]; 4],
+    normal_from_model: [[f32; 4]; 4],
+}
+
+impl MaterialUniform {
+    fn new(m: &Material) -> Self {
+        let mut uv_transform = [[0.0; 4]; 10];
+        let slots = [
+            m.base_color_texture,
+            m.metallic_roughness_texture,
+            m.normal_texture,
+            m.occlusion_texture,
+            m.emissive_texture,
+        ];
+        for (slot, tex) in slots.iter().enumerate() {
+            let t = tex.map(|t| t.transform).unwrap_or_default();
+            let [c0, c1, c2] = t.matrix();
+            uv_transform[slot * 2] = [c0[0], c0[1], c1[0], c1[1]];
+            uv_transform[slot * 2 + 1] = [
+                c2[0],
+                c2[1],
+                tex.map_or(0.0, |t| t.tex_coord.min(1) as f32),
+                if tex.is_some() { 1.0 } else { 0.0 },
+            ];
+        }
+        let alpha_mode = match m.alpha_mode {
+            AlphaMode::Opaque => 0.0,
+            AlphaMode::Mask => 1.0,
+            AlphaMode::Blend => 2.0,
+        };
+        Self {
+            base_color: m.base_color_factor,
+            emissive: [m.emissive[0], m.emissive[1], m.emissive[2], m.alpha_cutoff],
+            surface: [
+                m.metallic_factor,
+                m.roughness_factor,
+                m.normal_scale,
+                m.occlusion_strength,
+            ],
+            optics: [m.transmission, m.ior, alpha_mode, 0.0],
+            uv_transform,
+        }
+    }
+}
+
+fn address_mode(w: Wrap) -> wgpu::AddressMode {
+    match w {
+        Wrap::Repeat => wgpu::AddressMode::Repeat,
+        Wrap::MirroredRepeat => wgpu::AddressMode::MirrorRepeat,
+        Wrap::ClampToEdge => wgpu::AddressMode::ClampToEdge,
+    }
+}
+
+fn filter(linear: bool) -> wgpu::FilterMode {
+    if linear {
+        wgpu::FilterMode::Linear
+    } else {
+        wgpu::FilterMode::Nearest
+    }
+}
+
+impl GpuModel {
+    pub(super) fn upload(r: &Renderer, scene: &Scene, images: Vec<ImageTexture>) -> Self {
+        let device = &r.device;
+        let meshes = scene
+            .meshes
+            .iter()
+            .map(|m| GpuMesh {
+                vertices: device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                    label: Some("vertices"),
+                    contents: bytemuck::cast_slice(&m.vertices),
+                    usage: wgpu::BufferUsages::VERTEX,
+                }),
+                indices: device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                    label: Some("indices"),
+                    contents: bytemuck::cast_slice(&m.indices),
+                    usage: wgpu::BufferUsages::INDEX,
+                }),
+                index_count: m.indices.len() as u32,
+            })
+            .collect();
+
+        let mut samplers: HashMap<SamplerDesc, wgpu::Sampler> = HashMap::new();
+        let mut sampler_for = |desc: SamplerDesc| {
+            samplers
+                .entry(desc)
+                .or_insert_with(|| {
+                    device.create_sampler(&wgpu::SamplerDescriptor {
+                        label: Some("material"),
+                        address_mode_u: address_mode(desc.wrap_u),
+                        address_mode_v: address_mode(desc.wrap_v),
+                        mag_filter: filter(desc.mag_linear),
+                        min_filter: filter(desc.min_linear),
+                        ..Default::default()
+                    })
+                })
+                .clone()
+        };
+        let default_material = Material::default();
+        let materials: Vec<&Material> = scene.materials.iter().chain([&default_material]).collect();
+        let material_groups = materials
+            .iter()
+            .map(|m| {
+                let uniform = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                    label: Some("material"),
+                    contents: bytemuck::bytes_of(&MaterialUniform::new(m)),
+                    usage: wgpu::BufferUsages::UNIFORM,
+                });
+                let mut slot = |t: Option<TextureRef>,
+                                fallback: &ImageTexture|
+                 -> (wgpu::TextureView, wgpu::Sampler) {
+                    match t
+                        .and_then(|t| scene.textures.get(t.texture))
+                        .and_then(|t| images.get(t.image).map(|i| (i, t.sampler)))
+                    {
+                        Some((image, desc)) => (image.view.clone(), sampler_for(desc)),
+                        None => (fallback.view.clone(), sampler_for(SamplerDesc::default())),
+                    }
+                };
+                let d: &Defaults = &r.defaults;
+                let slots = [
+                    slot(m.base_color_texture, &d.white),
+                    slot(m.metallic_roughness_texture, &d.white),
+                    slot(m.normal_texture, &d.flat_normal),
+                    slot(m.occlusion_texture, &d.white),
+                    slot(m.emissive_texture, &d.white),
+                ];
+                let mut entries = vec![wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: uniform.as_entire_binding(),
+                }];
+                for (i, (view, sampler)) in slots.iter().enumerate() {
+                    entries.push(wgpu::BindGroupEntry {
+                        binding: 1 + 2 * i as u32,
+                        resource: wgpu::BindingResource::TextureView(view),
+                    });
+                    entries.push(wgpu::BindGroupEntry {
+                        binding: 2 + 2 * i as u32,
+                        resource: wgpu::BindingResource::Sampler(sampler),
+                    });
+                }
+                device.create_bind_group(&wgpu::BindGroupDescriptor {
+                    label: Some("material"),
+                    layout: &r.material_layout,
+                    entries: &entries,
+                })
+            })
+            .collect();
+
+        let default_index = materials.len() - 1;
+        let draws: Vec<GpuDraw> = scene
+            .draws
+            .iter()
+            .map(|d| {
+                let index = d
+                    .material
+                    .filter(|&i| i < scene.materials.len())
+                    .unwrap_or(default_index);
+                let m = materials[index];
+                let mesh = &scene.meshes[d.mesh];
+                let centre_mesh = crate::math::Aabb::from_points(
+                    mesh.vertices.iter().map(|v| Vec3::from(v.position_m)),
+                )
+                .center();
+                GpuDraw {
+                    mesh: d.mesh,
+                    bind_group: index,
+                    key: pipeline_key(
+                        m.alpha_mode,
+                        m.double_sided,
+                        d.world_from_mesh.determinant() < 0.0,
+                    ),
+                    world_from_mesh: d.world_from_mesh,
+                    centre_mesh,
+                }
+            })
+            .collect();
+        let draw_buffer = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("draws"),
+            size: DRAW_STRIDE * draws.len().max(1) as u64,
+            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        let draw_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("draw"),
+            layout: &r.draw_layout,
+            entries: &[wgpu::BindGroupEntry {
+                binding: 0,
+                resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+                    buffer: &draw_buffer,
+                    offset: 0,
+                    size: wgpu::BufferSize::new(std::mem::size_of::<DrawUniform>() as u64),
+                }),
+            }],
+        });
+        Self {
+            meshes,
+            material_groups,
+            draws,
+            draw_buffer,
+            draw_group,
+            _textures: images,
+        }
+    }
+
+    pub(super) fn pipeline_keys(&self) -> impl Iterator<Item = PipelineKey> + '_ {
+        self.draws.iter().map(|d| d.key)
+    }
+
+    pub(super) fn write_draw_uniforms(
+        &self,
+        queue: &wgpu::Queue,
+        world_from_scene: Mat4,
+        _eye: Vec3,
+    ) {
+        let mut bytes = vec![0u8; DRAW_STRIDE as usize * self.draws.len()];
+        for (i, d) in self.draws.iter().enumerate() {
+            let world_from_model = world_from_scene * d.world_from_mesh;
+            let u = DrawUniform {
+                world_from_model: world_from_model.to_cols_array_2d(),
+                normal_from_model: world_from_model.inverse().transpose().to_cols_array_2d(),
+            };
+            let at = i * DRAW_STRIDE as usize;
+            bytes[at..at + std::mem::size_of::<DrawUniform>()]
+                .copy_from_slice(bytemuck::bytes_of(&u));
+        }
+        if !bytes.is_empty() {
+            queue.write_buffer(&self.draw_buffer, 0, &bytes);
+        }
+    }
+
+    /// Opaque draws first, then blended ones back to front.
+    pub(super) fn draw(
+        &self,
+        pass: &mut wgpu::RenderPass<'_>,
+        pipelines: &HashMap<PipelineKey, wgpu::RenderPipeline>,
+        world_from_scene: Mat4,
+        camera: &CameraMatrices,
+    ) {
+        let mut order: Vec<(usize, f32)> = self
+            .draws
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                let centre_world =
+                    (world_from_scene * d.world_from_mesh).transform_point3(d.centre_mesh);
+                let depth = -camera.view_from_world.transform_point3(centre_world).z;
+                (i, depth)
+            })
+            .collect();
+        order.sort_by(|a, b| {
+            let (da, db) = (&self.draws[a.0], &self.draws[b.0]);
+            da.key.blend.cmp(&db.key.blend).then(if da.key.blend {
+                b.1.total_cmp(&a.1)
+            } else {
+                std::cmp::Ordering::Equal
+            })
+        });
+        for (i, _) in order {
+            let d = &self.draws[i];
+            let Some(pipeline) = pipelines.get(&d.key) else {
+                continue;
+            };
+            let mesh = &self.meshes[d.mesh];
+            pass.set_pipeline(pipeline);
+            pass.set_bind_group(1, &self.material_groups[d.bind_group], &[]);
+            pass.set_bind_group(2, &self.draw_group, &[(i as u64 * DRAW_STRIDE) as u32]);
+            pass.set_vertex_buffer(0, mesh.vertices.slice(..));
+            pass.set_index_buffer(mesh.indices.slice(..), wgpu::IndexFormat::Uint32);
+            pass.draw_indexed(0..mesh.index_count, 0, 0..1);
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! WGSL sources. `common.wgsl` is prepended to each pass: one shared frame layout, no templating.
+
+pub const COMMON_WGSL: &str = include_str!("../../shaders/common.wgsl");
+pub const BACKGROUND_WGSL: &str = include_str!("../../shaders/background.wgsl");
+pub const MESH_WGSL: &str = include_str!("../../shaders/mesh.wgsl");
+
+/// Every pass as (name, full source), for pipeline creation and for validation in tests.
+pub fn passes() -> [(&'static str, String); 2] {
+    [
+        ("background", compose(BACKGROUND_WGSL)),
+        ("mesh", compose(MESH_WGSL)),
+    ]
+}
+
+pub fn compose(pass: &str) -> String {
+    format!("{COMMON_WGSL}\n{pass}")
+}

@@ -1,0 +1,280 @@
+//! Golden images: `loupe render`'s code path on Mesa's software Vulkan (lavapipe), compared with
+//! stored PNGs in tests/golden/. On a mismatch the actual and difference images are written to
+//! target/golden/. `LOUPE_UPDATE_GOLDEN=1 cargo test --test golden` rewrites the stored images
+//! (look at every one before committing it).
+//!
+//! Tolerance: lavapipe is bit-exact run to run on one Mesa version, but LLVM code generation and
+//! rasterisation rounding differ between Mesa releases. A pixel counts as different when a channel
+//! differs by more than 12/255, and at most 0.5 % of pixels may differ, with a mean absolute
+//! difference under 1.5/255. A flipped axis, a wrong material or a missing part changes far more.
+//! Each image also has semantic checks that do not depend on the stored file.
+
+use loupe::cli::images::Rgba8;
+use loupe::cli::render::{render_image, RenderSpec};
+use std::path::{Path, PathBuf};
+
+const CHANNEL_TOLERANCE: u8 = 12;
+const MAX_DIFFERENT_FRACTION: f64 = 0.005;
+const MAX_MEAN_ABS_DIFF: f64 = 1.5;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn write_input(name: &str, bytes: &[u8]) -> PathBuf {
+    let dir = root().join("target/golden/input");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+fn render(model: &Path, args: &[&str]) -> Rgba8 {
+    let mut argv = vec![
+        model.display().to_string(),
+        "--out".to_string(),
+        "unused.png".to_string(),
+    ];
+    argv.extend(args.iter().map(|s| s.to_string()));
+    let spec = RenderSpec::from_args(&argv).expect("valid arguments");
+    let mut notes = Vec::new();
+    render_image(&spec, &mut notes)
+        .unwrap_or_else(|e| panic!("render failed (is mesa-vulkan-drivers installed?): {e}"))
+}
+
+fn save(path: &Path, img: &Rgba8) {
+    image::save_buffer(
+        path,
+        &img.pixels,
+        img.width,
+        img.height,
+        image::ExtendedColorType::Rgba8,
+    )
+    .unwrap();
+}
+
+fn compare_with_golden(name: &str, actual: &Rgba8) {
+    let golden = root().join("tests/golden").join(format!("{name}.png"));
+    if std::env::var_os("LOUPE_UPDATE_GOLDEN").is_some() {
+        save(&golden, actual);
+        return;
+    }
+    let expected = image::open(&golden)
+        .unwrap_or_else(|e| {
+            panic!(
+                "{}: {e}; render it with LOUPE_UPDATE_GOLDEN=1 and look at it",
+                golden.display()
+            )
+        })
+        .to_rgba8();
+    assert_eq!(
+        (expected.width(), expected.height()),
+        (actual.width, actual.height),
+        "{name}: size"
+    );
+    let mut diff = vec![0u8; actual.pixels.len()];
+    let mut different = 0usize;
+    let mut abs_sum = 0u64;
+    for (i, (a, e)) in actual
+        .pixels
+        .chunks_exact(4)
+        .zip(expected.as_raw().chunks_exact(4))
+        .enumerate()
+    {
+        let d = (0..4).map(|c| a[c].abs_diff(e[c])).max().unwrap();
+        abs_sum += (0..4).map(|c| a[c].abs_diff(e[c]) as u64).sum::<u64>();
+        if d > CHANNEL_TOLERANCE {
+            different += 1;
+        }
+        let v = (d as u32 * 8).min(255) as u8;
+        diff[i * 4..i * 4 + 4].copy_from_slice(&[v, v, v, 255]);
+    }
+    let pixels = (actual.width * actual.height) as f64;
+    let fraction = different as f64 / pixels;
+    let mean = abs_sum as f64 / (pixels * 4.0);
+    if fraction > MAX_DIFFERENT_FRACTION || mean > MAX_MEAN_ABS_DIFF {
+        let out = root().join("target/golden");
+        std::fs::create_dir_all(&out).unwrap();
+        save(&out.join(format!("{name}.actual.png")), actual);
+        save(
+            &out.join(format!("{name}.diff.png")),
+            &Rgba8 {
+                width: actual.width,
+                height: actual.height,
+                pixels: diff,
+            },
+        );
+        panic!(
+            "{name}: {:.3}% of pixels differ (limit {:.1}%), mean |Δ| {mean:.2} (limit {MAX_MEAN_ABS_DIFF}); see target/golden/{name}.actual.png and .diff.png",
+            fraction * 100.0,
+            MAX_DIFFERENT_FRACTION * 100.0
+        );
+    }
+}
+
+fn px(img: &Rgba8, x: f32, y: f32) -> [u8; 4] {
+    let xi = ((x * img.width as f32) as u32).min(img.width - 1);
+    let yi = ((y * img.height as f32) as u32).min(img.height - 1);
+    let i = ((yi * img.width + xi) * 4) as usize;
+    img.pixels[i..i + 4].try_into().unwrap()
+}
+
+#[test]
+fn sample_ring() {
+    let img = render(
+        &root().join("models/sample-ring.glb"),
+        &["--size", "320x320"],
+    );
+    // Transparent background keeps alpha: corners empty, the ring opaque somewhere.
+    for (x, y) in [(0.0, 0.0), (0.99, 0.0), (0.0, 0.99), (0.99, 0.99)] {
+        assert_eq!(
+            px(&img, x, y)[3],
+            0,
+            "corner ({x},{y}) should be transparent"
+        );
+    }
+    let opaque = img.pixels.chunks_exact(4).filter(|p| p[3] == 255).count();
+    let fraction = opaque as f64 / (img.width * img.height) as f64;
+    assert!(
+        (0.05..0.8).contains(&fraction),
+        "the ring should fill a sensible part of the frame, got {fraction:.3}"
+    );
+    compare_with_golden("sample-ring", &img);
+}
+
+/// Where a world point lands in the picture, as fractions of width and height.
+fn project(model: &Path, args: &[&str], world_m: glam::Vec3) -> (f32, f32) {
+    let mut argv = vec![
+        model.display().to_string(),
+        "--out".to_string(),
+        "unused.png".to_string(),
+    ];
+    argv.extend(args.iter().map(|s| s.to_string()));
+    let spec = RenderSpec::from_args(&argv).unwrap();
+    let scene = loupe::cli::render::load_scene(model).unwrap();
+    let cam = loupe::cli::render::orbit_camera(&spec, &scene.bounds_m);
+    let ndc = (cam.clip_from_view * cam.view_from_world).project_point3(world_m);
+    (ndc.x * 0.5 + 0.5, 0.5 - ndc.y * 0.5)
+}
+
+#[test]
+fn metal_spheres_by_roughness() {
+    let model = write_input(
+        "metal-spheres.glb",
+        &loupe::jewelry::samples::metal_spheres_glb(),
+    );
+    let args = [
+        "--size",
+        "640x200",
+        "--fov",
+        "20",
+        "--camera-orbit",
+        "0deg 90deg 0.13m",
+        "--camera-target",
+        "0 0 0",
+        "--background",
+        "skybox",
+    ];
+    let img = render(&model, &args);
+    // Five 20 mm spheres, 25 mm apart along X, roughness rising left to right. Measure luminance
+    // contrast inside each disc: a mirror reflects the studio's small lights, roughness 1 blurs
+    // them away.
+    let contrast: Vec<f64> = (0..5)
+        .map(|i| {
+            let centre = glam::Vec3::new((i as f32 - 2.0) * 0.025, 0.0, 0.0);
+            let (cx, cy) = project(&model, &args, centre);
+            let (ex, _) = project(&model, &args, centre + glam::Vec3::new(0.006, 0.0, 0.0));
+            let r = ex - cx;
+            let aspect = img.width as f32 / img.height as f32;
+            let mut lum = Vec::new();
+            for dy in -5..=5 {
+                for dx in -5..=5 {
+                    let p = px(
+                        &img,
+                        cx + dx as f32 * r / 5.0,
+                        cy + dy as f32 * r * aspect / 5.0,
+                    );
+                    lum.push(0.2126 * p[0] as f64 + 0.7152 * p[1] as f64 + 0.0722 * p[2] as f64);
+                }
+            }
+            let mean = lum.iter().sum::<f64>() / lum.len() as f64;
+            (lum.iter().map(|l| (l - mean).powi(2)).sum::<f64>() / lum.len() as f64).sqrt()
+        })
+        .collect();
+    assert!(
+        contrast[0] > contrast[4] * 1.5,
+        "polished should show more detail than rough: {contrast:?}"
+    );
+    compare_with_golden("metal-spheres", &img);
+}
+
+#[test]
+fn orientation_axes() {
+    let model = write_input(
+        "orientation.glb",
+        &loupe::jewelry::samples::orientation_glb(),
+    );
+    // Looking from +Z at the origin (model-viewer's θ=0, φ=90°): +X right, +Y up, +Z towards us.
+    let img = render(
+        &model,
+        &[
+            "--size",
+            "256x256",
+            "--camera-orbit",
+            "0deg 90deg 0.12m",
+            "--camera-target",
+            "0 0 0",
+            "--background",
+            "#000000",
+        ],
+    );
+    let dominant = |p: [u8; 4]| -> usize { (0..3).max_by_key(|&c| p[c]).unwrap() };
+    let lit = |p: [u8; 4]| p[0] as u32 + p[1] as u32 + p[2] as u32 > 60;
+    let right = px(&img, 0.70, 0.5);
+    let up = px(&img, 0.5, 0.30);
+    let centre = px(&img, 0.5, 0.5);
+    assert!(
+        lit(right) && dominant(right) == 0,
+        "+X (red) should be right of centre: {right:?}"
+    );
+    assert!(
+        lit(up) && dominant(up) == 1,
+        "+Y (green) should be above centre: {up:?}"
+    );
+    assert!(
+        lit(centre) && dominant(centre) == 2,
+        "+Z (blue) should point at the viewer: {centre:?}"
+    );
+    assert!(
+        !lit(px(&img, 0.30, 0.5)),
+        "nothing should be left of centre"
+    );
+    assert!(!lit(px(&img, 0.5, 0.70)), "nothing should be below centre");
+    compare_with_golden("orientation", &img);
+}
+
+#[test]
+fn bad_models_give_errors_not_panics() {
+    let truncated = write_input(
+        "truncated.glb",
+        &loupe::jewelry::samples::sample_ring_glb()[..200],
+    );
+    let garbage = write_input("garbage.glb", b"this is not a model");
+    for model in [
+        truncated,
+        garbage,
+        root().join("target/golden/input/does-not-exist.glb"),
+    ] {
+        let spec =
+            RenderSpec::from_args(&[model.display().to_string(), "--out".into(), "x.png".into()])
+                .unwrap();
+        let err = render_image(&spec, &mut Vec::new())
+            .err()
+            .expect("bad model must fail");
+        assert!(
+            err.to_string()
+                .contains(model.file_name().unwrap().to_str().unwrap()),
+            "{err}"
+        );
+    }
+}
