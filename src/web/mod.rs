@@ -1,0 +1,404 @@
+//! The wasm-bindgen edge: the `Viewer` handle `<loupe-tryon>` drives. JS owns the element and
+//! DOM events; this turns them into renderer state and draws frames.
+
+mod gpu;
+mod images;
+
+pub use gpu::{backend_name, open, Gpu};
+
+use crate::asset::Scene;
+use crate::math::cover::cover_uv;
+use crate::math::placement::{frame_view, Placement};
+use crate::math::Aabb;
+use crate::render::{Background, CameraMatrices, Renderer};
+use glam::{Quat, Vec2};
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+
+/// Vertical field of view of the virtual camera; a phone's front camera is close to this.
+const VFOV_DEG: f32 = 50.0;
+/// Turntable speed in viewer mode.
+const TURNTABLE_RAD_PER_S: f32 = 0.5;
+/// Environment resolution on the web: the sharpest mip's width (prefiltered at load).
+const WEB_ENV_BASE_WIDTH: u32 = 256;
+
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+}
+
+enum Source {
+    None,
+    Video {
+        video: web_sys::HtmlVideoElement,
+        mirror: bool,
+    },
+    Image {
+        width: u32,
+        height: u32,
+        mirror: bool,
+    },
+}
+
+struct Inner {
+    surface: wgpu::Surface<'static>,
+    config: Option<wgpu::SurfaceConfiguration>,
+    format: wgpu::TextureFormat,
+    renderer: Renderer,
+    backend: &'static str,
+    placement: Placement,
+    px_per_mm: Option<f32>,
+    viewport_css: Vec2,
+    bounds_m: Aabb,
+    source: Source,
+    neutral: bool,
+    turntable: bool,
+    load_generation: u32,
+}
+
+#[wasm_bindgen]
+pub struct Viewer {
+    inner: Rc<RefCell<Inner>>,
+    lost: Rc<Cell<bool>>,
+}
+
+fn js_err(e: impl std::fmt::Display) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+#[wasm_bindgen]
+impl Viewer {
+    /// Opens the GPU on `canvas` (WebGPU, else WebGL2). Rejects when neither is available.
+    pub async fn create(canvas: web_sys::HtmlCanvasElement) -> Result<Viewer, JsError> {
+        Self::create_with_backend(canvas, String::new()).await
+    }
+
+    /// As `create`, forcing "webgpu" or "webgl2" (tests use this).
+    #[wasm_bindgen(js_name = createWithBackend)]
+    pub async fn create_with_backend(
+        canvas: web_sys::HtmlCanvasElement,
+        backend: String,
+    ) -> Result<Viewer, JsError> {
+        let Gpu {
+            surface,
+            adapter,
+            device,
+            queue,
+        } = gpu::open(&canvas, &backend).await?;
+        let caps = surface.get_capabilities(&adapter);
+        let format = gpu::surface_format(&caps).ok_or_else(|| {
+            JsError::new(&format!(
+                "the canvas offers no 8-bit RGBA format ({:?})",
+                caps.formats
+            ))
+        })?;
+        let lost = Rc::new(Cell::new(false));
+        let lost_flag = lost.clone();
+        device.set_device_lost_callback(move |_reason, _message| lost_flag.set(true));
+        let renderer = Renderer::new(
+            device,
+            queue,
+            format,
+            &crate::render::default_environment(WEB_ENV_BASE_WIDTH),
+        );
+        let inner = Inner {
+            surface,
+            config: None,
+            format,
+            renderer,
+            backend: gpu::backend_name(&adapter),
+            placement: Placement::default(),
+            px_per_mm: None,
+            viewport_css: Vec2::ZERO,
+            bounds_m: Aabb {
+                min: glam::Vec3::splat(-0.01),
+                max: glam::Vec3::splat(0.01),
+            },
+            source: Source::None,
+            neutral: true,
+            turntable: false,
+            load_generation: 0,
+        };
+        Ok(Viewer {
+            inner: Rc::new(RefCell::new(inner)),
+            lost,
+        })
+    }
+
+    /// "webgpu" or "webgl2".
+    #[wasm_bindgen(getter)]
+    pub fn backend(&self) -> String {
+        self.inner.borrow().backend.to_string()
+    }
+
+    #[wasm_bindgen(getter, js_name = contextLost)]
+    pub fn context_lost(&self) -> bool {
+        self.lost.get()
+    }
+
+    /// Sizes the drawing buffer to round(css × dpr), within the device's limit; 0 draws nothing.
+    #[wasm_bindgen(js_name = setViewport)]
+    pub fn set_viewport(&self, css_width: f32, css_height: f32, device_pixel_ratio: f32) {
+        let mut s = self.inner.borrow_mut();
+        let finite = |v: f32| if v.is_finite() && v > 0.0 { v } else { 0.0 };
+        let dpr = if device_pixel_ratio.is_finite() && device_pixel_ratio > 0.0 {
+            device_pixel_ratio
+        } else {
+            1.0
+        };
+        s.viewport_css = Vec2::new(finite(css_width), finite(css_height));
+        let max = s.renderer.max_texture_side();
+        let w = ((s.viewport_css.x * dpr).round() as u32).min(max);
+        let h = ((s.viewport_css.y * dpr).round() as u32).min(max);
+        if w == 0 || h == 0 {
+            s.config = None;
+            return;
+        }
+        let config = wgpu::SurfaceConfiguration {
+            usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
+            format: s.format,
+            width: w,
+            height: h,
+            present_mode: wgpu::PresentMode::Fifo,
+            desired_maximum_frame_latency: 2,
+            // Every pixel is drawn opaque (camera frame or backdrop behind the jewel).
+            alpha_mode: wgpu::CompositeAlphaMode::Auto,
+            view_formats: vec![],
+        };
+        s.surface.configure(&s.renderer.device, &config);
+        s.config = Some(config);
+    }
+
+    /// Parses and uploads a GLB. Rejects with a message on bad input; the previous model stays.
+    /// A load overtaken by a newer one rejects with "superseded".
+    #[wasm_bindgen(js_name = loadGlb)]
+    pub fn load_glb(&self, bytes: Vec<u8>) -> js_sys::Promise {
+        let inner = self.inner.clone();
+        let generation = {
+            let mut s = inner.borrow_mut();
+            s.load_generation += 1;
+            s.load_generation
+        };
+        wasm_bindgen_futures::future_to_promise(async move {
+            let scene: Scene =
+                crate::asset::parse_glb(&bytes).map_err(|e| JsValue::from(js_err(e)))?;
+            let max_side = inner.borrow().renderer.max_texture_side();
+            let mut warnings = scene.warnings.clone();
+            let bitmaps = images::decode_all(&scene, max_side, &mut warnings).await;
+            let mut s = inner.borrow_mut();
+            if s.load_generation != generation {
+                return Err(JsError::new("superseded by a newer load").into());
+            }
+            let textures = images::upload(&s.renderer.device, &s.renderer.queue, bitmaps);
+            s.renderer.load(&scene, textures);
+            s.bounds_m = scene.bounds_m;
+            for w in &warnings {
+                web_sys::console::warn_1(&format!("loupe: {w}").into());
+            }
+            Ok(model_info(&scene, &warnings))
+        })
+    }
+
+    /// A Radiance .hdr environment, prefiltered here. Throws on bad data; the old one stays.
+    #[wasm_bindgen(js_name = setEnvironmentHdr)]
+    pub fn set_environment_hdr(&self, bytes: &[u8]) -> Result<(), JsError> {
+        let hdr = crate::env::decode_hdr(bytes).map_err(js_err)?;
+        let env = crate::env::prefilter(&hdr, WEB_ENV_BASE_WIDTH, 6);
+        self.inner.borrow_mut().renderer.set_environment(&env);
+        Ok(())
+    }
+
+    /// The live camera behind the jewel; each `render` copies the video's current frame.
+    #[wasm_bindgen(js_name = setVideo)]
+    pub fn set_video(&self, video: web_sys::HtmlVideoElement, mirror: bool) {
+        let mut s = self.inner.borrow_mut();
+        s.source = Source::Video { video, mirror };
+        s.neutral = false;
+    }
+
+    /// A still photo behind the jewel (photo mode).
+    #[wasm_bindgen(js_name = setImage)]
+    pub fn set_image(&self, image: web_sys::ImageBitmap, mirror: bool) {
+        let mut s = self.inner.borrow_mut();
+        let (width, height) = (image.width().max(1), image.height().max(1));
+        let texture = s.renderer.background_texture(width, height).clone();
+        images::copy_external(
+            &s.renderer.queue,
+            wgpu::ExternalImageSource::ImageBitmap(image),
+            &texture,
+            width,
+            height,
+        );
+        s.source = Source::Image {
+            width,
+            height,
+            mirror,
+        };
+        s.neutral = false;
+    }
+
+    #[wasm_bindgen(js_name = setNeutralBackground)]
+    pub fn set_neutral_background(&self) {
+        let mut s = self.inner.borrow_mut();
+        s.source = Source::None;
+        s.neutral = true;
+    }
+
+    /// CSS px per mm for true scale; `undefined`, NaN or ≤ 0 returns to the default size.
+    #[wasm_bindgen(js_name = setPxPerMm)]
+    pub fn set_px_per_mm(&self, px_per_mm: Option<f32>) {
+        self.inner.borrow_mut().px_per_mm = px_per_mm.filter(|v| v.is_finite() && *v > 0.0);
+    }
+
+    #[wasm_bindgen(js_name = moveBy)]
+    pub fn move_by(&self, dx_css: f32, dy_css: f32) {
+        if dx_css.is_finite() && dy_css.is_finite() {
+            self.inner
+                .borrow_mut()
+                .placement
+                .move_by_css(dx_css, dy_css);
+        }
+    }
+
+    pub fn turn(&self, yaw_rad: f32, pitch_rad: f32) {
+        if yaw_rad.is_finite() && pitch_rad.is_finite() {
+            self.inner.borrow_mut().placement.turn(yaw_rad, pitch_rad);
+        }
+    }
+
+    pub fn twist(&self, roll_rad: f32) {
+        if roll_rad.is_finite() {
+            self.inner.borrow_mut().placement.twist(roll_rad);
+        }
+    }
+
+    #[wasm_bindgen(js_name = zoomBy)]
+    pub fn zoom_by(&self, factor: f32) {
+        if factor.is_finite() && factor > 0.0 {
+            self.inner.borrow_mut().placement.zoom_by(factor);
+        }
+    }
+
+    #[wasm_bindgen(js_name = resetPlacement)]
+    pub fn reset_placement(&self) {
+        self.inner.borrow_mut().placement.reset();
+    }
+
+    #[wasm_bindgen(js_name = setTurntable)]
+    pub fn set_turntable(&self, on: bool) {
+        self.inner.borrow_mut().turntable = on;
+    }
+
+    /// Draws one frame. Throws "context-lost: …" once the GPU device is gone.
+    pub fn render(&self, time_ms: f64) -> Result<(), JsError> {
+        if self.lost.get() {
+            return Err(JsError::new("context-lost: the GPU device was lost"));
+        }
+        let mut guard = self.inner.borrow_mut();
+        let s = &mut *guard;
+        let Some(config) = s.config.clone() else {
+            return Ok(());
+        };
+        s.renderer.background = match &s.source {
+            Source::Video { video, mirror }
+                if video.ready_state() >= 2 && video.video_width() > 0 =>
+            {
+                let (w, h) = (video.video_width(), video.video_height());
+                let texture = s.renderer.background_texture(w, h).clone();
+                images::copy_external(
+                    &s.renderer.queue,
+                    wgpu::ExternalImageSource::HTMLVideoElement(video.clone()),
+                    &texture,
+                    w,
+                    h,
+                );
+                Background::Texture(cover_uv(
+                    w as f32,
+                    h as f32,
+                    s.viewport_css.x,
+                    s.viewport_css.y,
+                    *mirror,
+                ))
+            }
+            Source::Image {
+                width,
+                height,
+                mirror,
+            } => Background::Texture(cover_uv(
+                *width as f32,
+                *height as f32,
+                s.viewport_css.x,
+                s.viewport_css.y,
+                *mirror,
+            )),
+            // A camera that has not produced a frame yet shows black, not the studio backdrop.
+            Source::Video { .. } => Background::Clear([0.0, 0.0, 0.0, 1.0]),
+            Source::None => Background::Neutral,
+        };
+        let mut placement = s.placement;
+        if s.turntable {
+            let angle = (time_ms / 1000.0 % (std::f64::consts::TAU / TURNTABLE_RAD_PER_S as f64))
+                as f32
+                * TURNTABLE_RAD_PER_S;
+            placement.rotation *= Quat::from_rotation_y(angle);
+        }
+        let view = frame_view(
+            &placement,
+            s.viewport_css,
+            s.px_per_mm,
+            &s.bounds_m,
+            VFOV_DEG.to_radians(),
+        );
+        let camera = CameraMatrices {
+            clip_from_view: view.clip_from_view,
+            view_from_world: view.view_from_world,
+            eye_world: view.eye_world,
+        };
+        let frame = match s.surface.get_current_texture() {
+            wgpu::CurrentSurfaceTexture::Success(f)
+            | wgpu::CurrentSurfaceTexture::Suboptimal(f) => f,
+            wgpu::CurrentSurfaceTexture::Timeout | wgpu::CurrentSurfaceTexture::Occluded => {
+                return Ok(())
+            }
+            wgpu::CurrentSurfaceTexture::Outdated | wgpu::CurrentSurfaceTexture::Lost => {
+                s.surface.configure(&s.renderer.device, &config);
+                return Ok(());
+            }
+            wgpu::CurrentSurfaceTexture::Validation => {
+                return Err(JsError::new("the canvas texture could not be acquired"));
+            }
+        };
+        let target = frame.texture.create_view(&Default::default());
+        s.renderer.render(
+            &target,
+            config.width,
+            config.height,
+            &camera,
+            view.world_from_model,
+        );
+        s.renderer.queue.present(frame);
+        Ok(())
+    }
+}
+
+fn model_info(scene: &Scene, warnings: &[String]) -> JsValue {
+    let o = js_sys::Object::new();
+    let arr = |v: glam::Vec3| js_sys::Array::of3(&v.x.into(), &v.y.into(), &v.z.into());
+    let set = |k: &str, v: &JsValue| {
+        let _ = js_sys::Reflect::set(&o, &k.into(), v);
+    };
+    set("boundsMinM", &arr(scene.bounds_m.min));
+    set("boundsMaxM", &arr(scene.bounds_m.max));
+    set(
+        "sizeMm",
+        &arr(scene.bounds_m.size() * crate::math::units::MM_PER_M),
+    );
+    set("triangles", &(scene.triangle_count() as u32).into());
+    let w = js_sys::Array::new();
+    for s in warnings {
+        w.push(&s.into());
+    }
+    set("warnings", &w);
+    o.into()
+}

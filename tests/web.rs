@@ -1,0 +1,198 @@
+//! In the browser (wasm-bindgen-test, headless Chromium): open the GPU on WebGPU and on WebGL2,
+//! draw the sample ring, and read the pixels back; and drive the exported `Viewer` on both.
+#![cfg(target_arch = "wasm32")]
+
+use glam::Mat4;
+use loupe::render::{default_environment, Background, CameraMatrices, Renderer};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const SIZE: u32 = 64;
+
+fn canvas() -> web_sys::HtmlCanvasElement {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let c: web_sys::HtmlCanvasElement = doc.create_element("canvas").unwrap().dyn_into().unwrap();
+    c.set_width(SIZE);
+    c.set_height(SIZE);
+    doc.body().unwrap().append_child(&c).unwrap();
+    c
+}
+
+async fn sleep_ms(ms: i32) {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    JsFuture::from(p).await.unwrap();
+}
+
+fn camera() -> CameraMatrices {
+    let eye = glam::Vec3::new(0.0, 0.012, 0.05);
+    CameraMatrices {
+        clip_from_view: Mat4::perspective_rh(45f32.to_radians(), 1.0, 0.01, 1.0),
+        view_from_world: Mat4::look_at_rh(eye, glam::Vec3::new(0.0, 0.004, 0.0), glam::Vec3::Y),
+        eye_world: eye,
+    }
+}
+
+/// Renders the sample ring over a blue clear colour offscreen and maps the pixels back. WebGL2's
+/// map_async only completes while we keep polling and yielding to the browser.
+async fn draw_and_read(backend: &str) -> (String, Vec<u8>) {
+    let c = canvas();
+    let gpu = loupe::web::open(&c, backend)
+        .await
+        .unwrap_or_else(|e| panic!("{backend}: {:?}", JsValue::from(e)));
+    let name = loupe::web::backend_name(&gpu.adapter).to_string();
+    let format = wgpu::TextureFormat::Rgba8Unorm;
+    let mut renderer = Renderer::new(
+        gpu.device.clone(),
+        gpu.queue.clone(),
+        format,
+        &default_environment(64),
+    );
+    let scene = loupe::asset::parse_glb(&loupe::jewelry::samples::sample_ring_glb()).unwrap();
+    renderer.load(&scene, Vec::new());
+    renderer.background = Background::Clear([0.0, 0.0, 1.0, 1.0]);
+    let target = gpu.device.create_texture(&wgpu::TextureDescriptor {
+        label: None,
+        size: wgpu::Extent3d {
+            width: SIZE,
+            height: SIZE,
+            depth_or_array_layers: 1,
+        },
+        mip_level_count: 1,
+        sample_count: 1,
+        dimension: wgpu::TextureDimension::D2,
+        format,
+        usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
+        view_formats: &[],
+    });
+    renderer.render(
+        &target.create_view(&Default::default()),
+        SIZE,
+        SIZE,
+        &camera(),
+        Mat4::IDENTITY,
+    );
+    let buffer = gpu.device.create_buffer(&wgpu::BufferDescriptor {
+        label: None,
+        size: (256 * SIZE) as u64,
+        usage: wgpu::BufferUsages::COPY_DST | wgpu::BufferUsages::MAP_READ,
+        mapped_at_creation: false,
+    });
+    let mut enc = gpu.device.create_command_encoder(&Default::default());
+    enc.copy_texture_to_buffer(
+        target.as_image_copy(),
+        wgpu::TexelCopyBufferInfo {
+            buffer: &buffer,
+            layout: wgpu::TexelCopyBufferLayout {
+                offset: 0,
+                bytes_per_row: Some(256),
+                rows_per_image: Some(SIZE),
+            },
+        },
+        wgpu::Extent3d {
+            width: SIZE,
+            height: SIZE,
+            depth_or_array_layers: 1,
+        },
+    );
+    gpu.queue.submit([enc.finish()]);
+    let done = std::rc::Rc::new(std::cell::Cell::new(None));
+    let flag = done.clone();
+    buffer
+        .slice(..)
+        .map_async(wgpu::MapMode::Read, move |r| flag.set(Some(r.is_ok())));
+    for _ in 0..2000 {
+        let _ = gpu.device.poll(wgpu::PollType::Poll);
+        if done.get().is_some() {
+            break;
+        }
+        sleep_ms(5).await;
+    }
+    assert_eq!(
+        done.get(),
+        Some(true),
+        "{backend}: read-back never completed"
+    );
+    let data = buffer.slice(..).get_mapped_range().unwrap();
+    let pixels = data
+        .chunks_exact(256)
+        .flat_map(|row| row[..(SIZE * 4) as usize].to_vec())
+        .collect();
+    (name, pixels)
+}
+
+fn check_ring_drawn(backend: &str, pixels: &[u8]) {
+    let blue = pixels
+        .chunks_exact(4)
+        .filter(|p| p[0] < 8 && p[1] < 8 && p[2] > 247)
+        .count();
+    let total = (SIZE * SIZE) as usize;
+    assert!(
+        pixels[..4] == [0, 0, 255, 255],
+        "{backend}: the corner should show the clear colour, got {:?}",
+        &pixels[..4]
+    );
+    assert!(
+        blue < total * 95 / 100,
+        "{backend}: the ring should cover part of the frame ({blue} of {total} blue)"
+    );
+    assert!(
+        blue > total * 20 / 100,
+        "{backend}: the ring should not cover everything ({blue} of {total} blue)"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn webgpu_device_draws_and_reads_back() {
+    let (name, pixels) = draw_and_read("webgpu").await;
+    assert_eq!(name, "webgpu");
+    check_ring_drawn("webgpu", &pixels);
+}
+
+#[wasm_bindgen_test]
+async fn webgl2_device_draws_and_reads_back() {
+    let (name, pixels) = draw_and_read("webgl2").await;
+    assert_eq!(name, "webgl2");
+    check_ring_drawn("webgl2", &pixels);
+}
+
+/// The exported handle on both backends: load a GLB, reject a broken one, keep drawing.
+async fn viewer_round_trip(backend: &str) {
+    let c = canvas();
+    let viewer = loupe::web::Viewer::create_with_backend(c.clone(), backend.into())
+        .await
+        .unwrap_or_else(|e| panic!("{backend}: {:?}", JsValue::from(e)));
+    assert_eq!(viewer.backend(), backend);
+    viewer.set_viewport(SIZE as f32, SIZE as f32, 1.0);
+    let glb = loupe::jewelry::samples::sample_ring_glb();
+    JsFuture::from(viewer.load_glb(glb.clone()))
+        .await
+        .expect("the sample ring loads");
+    let err = JsFuture::from(viewer.load_glb(glb[..100].to_vec()))
+        .await
+        .expect_err("a truncated GLB is rejected");
+    let msg = js_sys::Error::from(err).message().as_string().unwrap();
+    assert!(msg.contains("truncated"), "{backend}: {msg}");
+    viewer.render(0.0).expect("renders after a failed load");
+    viewer.set_viewport(0.0, 0.0, 1.0);
+    viewer
+        .render(0.0)
+        .expect("a zero-size viewport renders nothing, without error");
+}
+
+#[wasm_bindgen_test]
+async fn webgpu_viewer_loads_and_survives_bad_input() {
+    viewer_round_trip("webgpu").await;
+}
+
+#[wasm_bindgen_test]
+async fn webgl2_viewer_loads_and_survives_bad_input() {
+    viewer_round_trip("webgl2").await;
+}

@@ -1,0 +1,165 @@
+// Web benchmark for Loupe (a measurement, not a test):
+//   node www/bench/bench.mjs <out.json>
+// Against the built site (LOUPE_SITE, default <repo>/target/site), in headless Chromium through
+// SwiftShader, it measures:
+//   - raw and gzipped (zlib level 9) sizes of loupe-tryon.js and of each backend's loupe.js + loupe_bg.wasm;
+//   - time from the element's connectedCallback to its first frame with the jewel (firstFrameMs),
+//     in a fresh browser profile (cold) and as the median of 3 reloads (warm), on WebGPU and WebGL2;
+//   - frames per second over 10 s, element 1280×720 CSS px at devicePixelRatio 1, sample ring over
+//     the fake camera (the element draws one frame per camera frame, via requestVideoFrameCallback,
+//     so the camera's 30 fps is the ceiling: see web_fps_camera_source_fps);
+//   - frames per second over 5 s in viewer mode (turntable, requestAnimationFrame, no camera ceiling).
+// Keys written all start with "web_"; other keys already in <out.json> are kept.
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { execFileSync } from 'node:child_process';
+import { startServer } from '../tests/serve.mjs';
+import { SITE, E2E_DIR, VIDEO_SOURCE, BACKEND_NAME, launch, checkSite } from '../tests/harness.mjs';
+
+const out = process.argv[2];
+if (!out) {
+  console.error('usage: node www/bench/bench.mjs <out.json>');
+  process.exit(2);
+}
+
+const CAMERA_FPS = 30;
+const FPS_SECONDS = 10;
+const TURNTABLE_SECONDS = 5;
+
+function sizes() {
+  const r = {};
+  const files = {
+    loupe_tryon_js: 'loupe-tryon.js',
+    webgpu_loupe_js: 'pkg/webgpu/loupe.js',
+    webgpu_wasm: 'pkg/webgpu/loupe_bg.wasm',
+    webgl_loupe_js: 'pkg/webgl/loupe.js',
+    webgl_wasm: 'pkg/webgl/loupe_bg.wasm',
+  };
+  for (const [key, rel] of Object.entries(files)) {
+    const buf = fs.readFileSync(path.join(SITE, rel));
+    r[`web_size_${key}_bytes`] = buf.length;
+    r[`web_size_${key}_gzip_bytes`] = zlib.gzipSync(buf, { level: 9 }).length;
+  }
+  for (const b of ['webgpu', 'webgl']) {
+    r[`web_size_${b}_total_gzip_bytes`] = r.web_size_loupe_tryon_js_gzip_bytes + r[`web_size_${b}_loupe_js_gzip_bytes`] + r[`web_size_${b}_wasm_gzip_bytes`];
+  }
+  return r;
+}
+
+/** A 30 fps fake-camera clip (the e2e one is 15 fps), portrait like a phone held up, 720 px high. */
+function benchY4m() {
+  const file = path.join(E2E_DIR, `hand-bench-${CAMERA_FPS}fps.y4m`);
+  if (fs.existsSync(file) && fs.statSync(file).size > 1e6) return file;
+  fs.mkdirSync(E2E_DIR, { recursive: true });
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', VIDEO_SOURCE, '-t', '2', '-vf', `scale=414:720,fps=${CAMERA_FPS}`,
+    '-pix_fmt', 'yuv420p', `${file}.tmp.y4m`], { stdio: ['ignore', 'inherit', 'inherit'] });
+  fs.renameSync(`${file}.tmp.y4m`, file);
+  return file;
+}
+
+const BENCH_PAGE = `<!doctype html><meta charset="utf-8"><title>loupe bench</title><link rel="icon" href="data:,">
+<style>body{margin:0}loupe-tryon{width:1280px;height:720px}</style>
+<script type="module" src="loupe-tryon.js"></script>
+<loupe-tryon src="models/sample-ring.glb" environment="models/studio.hdr" alt="benchmark ring" mode="viewer"></loupe-tryon>`;
+
+const median = (a) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
+const round1 = (x) => Math.round(x * 10) / 10;
+
+async function firstFrame(page, url) {
+  await page.goto(url);
+  const h = await page.waitForFunction(() => {
+    const el = document.querySelector('loupe-tryon');
+    if (el && el.status === 'error') return { error: true };
+    return el && el.firstFrameMs !== undefined ? { ms: el.firstFrameMs, backend: el.backend } : false;
+  }, null, { timeout: 60000, polling: 10 });
+  const v = await h.jsonValue();
+  if (v.error) throw new Error('the element reported an error');
+  return v;
+}
+
+async function countFps(page, seconds) {
+  const a = await page.evaluate(() => ({ f: document.querySelector('loupe-tryon').framesRendered, t: performance.now() }));
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const b = await page.evaluate(() => ({ f: document.querySelector('loupe-tryon').framesRendered, t: performance.now() }));
+  return (b.f - a.f) / ((b.t - a.t) / 1000);
+}
+
+async function benchBackend(backend, server) {
+  const r = {};
+  const y4m = benchY4m();
+  const { context: ctx, close } = await launch(backend, { camera: 'fake', y4m, viewport: { width: 1300, height: 760 } });
+  try {
+    const page = await ctx.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const url = `${server.url}bench.html`;
+    const cold = await firstFrame(page, url);
+    if (cold.backend !== BACKEND_NAME[backend]) throw new Error(`expected ${BACKEND_NAME[backend]}, ran ${cold.backend}`);
+    const warm = [];
+    for (let i = 0; i < 3; i++) warm.push((await firstFrame(page, url)).ms);
+    const name = BACKEND_NAME[backend];
+    r[`web_first_frame_ms_${name}`] = round1(cold.ms);
+    r[`web_first_frame_ms_warm_${name}`] = round1(median(warm));
+
+    await page.waitForTimeout(500);
+    r[`web_fps_turntable_1280x720_${name}`] = round1(await countFps(page, TURNTABLE_SECONDS));
+
+    const started = await page.evaluate(() => document.querySelector('loupe-tryon').startCamera());
+    if (!started) throw new Error('camera did not start');
+    await page.waitForTimeout(1000);
+    r[`web_fps_camera_1280x720_${name}`] = round1(await countFps(page, FPS_SECONDS));
+    const size = await page.evaluate(() => { const c = document.querySelector('loupe-tryon').shadowRoot.querySelector('canvas'); return `${c.width}x${c.height}`; });
+    if (size !== '1280x720') throw new Error(`drawing buffer is ${size}, expected 1280x720`);
+    if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
+  } finally {
+    await close();
+  }
+  return r;
+}
+
+const { isMock } = (() => { try { return checkSite(); } catch (e) {
+  if (/MOCK/.test(e.message)) return { isMock: true };
+  console.error(e.message); process.exit(1);
+} })();
+
+const results = { ...sizes() };
+const server = await startServer(SITE, 0, { files: { '/bench.html': BENCH_PAGE } });
+try {
+  for (const b of ['webgpu', 'webgl']) {
+    try {
+      Object.assign(results, await benchBackend(b, server));
+    } catch (e) {
+      console.error(`${b}: ${e.message}`);
+      results[`web_error_${b}`] = e.message;
+    }
+  }
+} finally {
+  await server.close();
+}
+const chromiumVersion = (() => { try { return execFileSync('/usr/bin/chromium', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch { return 'unknown'; } })();
+Object.assign(results, {
+  web_fps_camera_source_fps: CAMERA_FPS,
+  web_bench_meta: { date: new Date().toISOString(), site: SITE, mock_wasm: isMock, chromium: chromiumVersion, gpu: 'SwiftShader (software)', device_pixel_ratio: 1 },
+});
+
+let existing = {};
+if (fs.existsSync(out)) {
+  try { existing = JSON.parse(fs.readFileSync(out, 'utf8')); } catch { console.error(`${out} is not valid JSON: replacing it`); }
+}
+for (const k of Object.keys(existing)) if (k.startsWith('web_')) delete existing[k];
+fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
+fs.writeFileSync(out, JSON.stringify({ ...existing, ...results }, null, 2) + '\n');
+
+const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+console.log(`Loupe web benchmark${isMock ? ' (MOCK wasm: numbers are not meaningful)' : ''} → ${out}`);
+console.log(`  loupe-tryon.js          ${kb(results.web_size_loupe_tryon_js_bytes)} raw, ${kb(results.web_size_loupe_tryon_js_gzip_bytes)} gzip`);
+for (const b of ['webgpu', 'webgl']) {
+  console.log(`  ${b.padEnd(6)} loupe.js + wasm  ${kb(results[`web_size_${b}_loupe_js_bytes`] + results[`web_size_${b}_wasm_bytes`])} raw, ` +
+    `${kb(results[`web_size_${b}_loupe_js_gzip_bytes`] + results[`web_size_${b}_wasm_gzip_bytes`])} gzip; page total ${kb(results[`web_size_${b}_total_gzip_bytes`])} gzip`);
+}
+for (const name of ['webgpu', 'webgl2']) {
+  if (results[`web_first_frame_ms_${name}`] === undefined) { console.log(`  ${name}: failed (${results[`web_error_${name === 'webgl2' ? 'webgl' : name}`]})`); continue; }
+  console.log(`  ${name.padEnd(6)} first frame ${results[`web_first_frame_ms_${name}`]} ms cold, ${results[`web_first_frame_ms_warm_${name}`]} ms warm; ` +
+    `camera ${results[`web_fps_camera_1280x720_${name}`]} fps (source ${CAMERA_FPS} fps), turntable ${results[`web_fps_turntable_1280x720_${name}`]} fps`);
+}

@@ -1,0 +1,321 @@
+// End-to-end tests of the demo page and <loupe-tryon> in headless Chromium, against the built site
+// (LOUPE_SITE, default <repo>/target/site, with the real wasm builds in pkg/). Every suite runs twice:
+// on WebGPU and on WebGL2 (both through SwiftShader), and asserts which backend actually ran.
+//
+//   node --test www/tests/
+//
+// How "the jewel is drawn" is checked (jewelCheck below): take a picture of the element, then drag
+// the jewel out of the view with the mouse and take a second picture of the *same* background (the
+// camera video is paused first, so both pictures use one camera frame; in viewer mode the backdrop is
+// static). The jewel's default box (40 % of the shorter side, centred, grown 1.5× for the stone and
+// shading) must change in at least 2 % of its pixels by more than 24/255 in some channel, and each
+// corner square must change in under 1 % of its pixels: so the difference is the jewel and nothing
+// else. Threshold reasons: a 20 mm ring drawn 40 % of a 460 px box high covers well over 5 % of that
+// box even edge-on on the turntable; video noise is frozen; anti-aliasing differences are < 24/255.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startServer } from './serve.mjs';
+import { decodePng, encodePng, lumaStats } from './png.mjs';
+import {
+  SITE, E2E_DIR, BACKEND_NAME, checkSite, fakeCameraY4m, launch, openPage, events, waitForEvent, eventCount,
+  waitForStatus, waitFrames, frameCount, shot, changedFraction, jewelBox, cornerRects, meanColor, dragJewelAway,
+} from './harness.mjs';
+
+const T = { timeout: 90_000 };
+const JEWEL_MIN_CHANGED = 0.02;
+const CORNER_MAX_CHANGED = 0.01;
+
+let server;
+let currentBackend = '';
+let siteProblem = null;
+try { checkSite(); } catch (e) { siteProblem = e.message; }
+if (siteProblem) test('the site under test is built', () => { throw new Error(siteProblem); });
+
+before(async () => {
+  if (siteProblem) return;
+  fakeCameraY4m();
+  // A truncated copy of the sample ring, served from memory (the site is not modified).
+  const glb = fs.readFileSync(path.join(SITE, 'models/sample-ring.glb'));
+  server = await startServer(SITE, 0, { files: { '/models/truncated.glb': glb.subarray(0, Math.floor(glb.length / 2)) } });
+});
+after(async () => { if (server) await server.close(); });
+
+async function pause(ms) { await new Promise((r) => setTimeout(r, ms)); }
+
+/** Opens the demo page and waits for the first model load. */
+async function openDemo(context, opts = {}) {
+  const p = await openPage(context, server.url, opts);
+  await waitForEvent(p.page, 'load');
+  await waitForStatus(p.page, 'ready');
+  await waitFrames(p.page, 2);
+  return p;
+}
+
+async function startCamera(page) {
+  const from = await eventCount(page);
+  const started = await page.evaluate(() => document.querySelector('loupe-tryon').startCamera());
+  assert.equal(started, true, 'startCamera() resolves true');
+  const ev = await waitForEvent(page, 'camera-start', { from });
+  await waitForStatus(page, 'camera');
+  await waitFrames(page, 3);
+  return ev;
+}
+
+/** Pauses the camera video so that the following pictures share one camera frame, and redraws. */
+async function freezeCamera(page, selector = 'loupe-tryon') {
+  await page.evaluate(async (sel) => {
+    const el = document.querySelector(sel);
+    el.shadowRoot.querySelector('video').pause();
+    await new Promise((r) => setTimeout(r, 100));
+    await el.toBlob(); // draws a frame with the (now fixed) current video frame
+  }, selector);
+}
+
+/** Picture with the jewel, then the same background with the jewel dragged away (see header). */
+async function jewelCheck(page, selector = 'loupe-tryon', { frozen = false } = {}) {
+  await page.locator(selector).scrollIntoViewIfNeeded();
+  if (!frozen) await waitFrames(page, 2, selector); // a paused video draws only on changes
+  const withJewel = await shot(page, selector);
+  const before = await frameCount(page, selector);
+  await dragJewelAway(page, selector);
+  await waitFrames(page, 1, selector, 10000, before);
+  const without = await shot(page, selector);
+  // put it back for later checks (keyboard: Home resets the placement)
+  await page.locator(selector).focus();
+  await page.keyboard.press('Home');
+  const jewel = changedFraction(withJewel, without, jewelBox(withJewel));
+  const corners = cornerRects(withJewel).map((r) => changedFraction(withJewel, without, r));
+  return { jewel, corners, withJewel, without };
+}
+
+/** On failure, the two pictures are written to target/e2e/failures/ for a look. */
+function assertJewel({ jewel, corners, withJewel, without }, what) {
+  const bad = jewel < JEWEL_MIN_CHANGED || corners.some((c) => c > CORNER_MAX_CHANGED);
+  if (bad && withJewel && without) {
+    const dir = path.join(E2E_DIR, 'failures');
+    fs.mkdirSync(dir, { recursive: true });
+    const base = path.join(dir, `${currentBackend}-${what.replace(/[^a-z0-9]+/gi, '-')}`);
+    fs.writeFileSync(`${base}-with-jewel.png`, encodePng(withJewel.width, withJewel.height, withJewel.data));
+    fs.writeFileSync(`${base}-jewel-moved-away.png`, encodePng(without.width, without.height, without.data));
+    console.log(`# pictures written: ${base}-*.png`);
+  }
+  assert.ok(jewel >= JEWEL_MIN_CHANGED,
+    `${what}: the jewel box changed in only ${(jewel * 100).toFixed(2)} % of its pixels when the jewel was dragged away (need ≥ ${JEWEL_MIN_CHANGED * 100} %): no jewel drawn, or moveBy does not move it`);
+  for (const c of corners) {
+    assert.ok(c <= CORNER_MAX_CHANGED, `${what}: a corner changed in ${(c * 100).toFixed(2)} % of its pixels (max ${CORNER_MAX_CHANGED * 100} %): the background was not the same`);
+  }
+}
+
+for (const backend of siteProblem ? [] : ['webgpu', 'webgl']) {
+  describe(`${backend} backend`, () => {
+    let browser;
+    before(async () => { currentBackend = backend; browser = await launch(backend, { camera: 'fake' }); });
+    after(async () => { if (browser) await browser.close(); });
+
+    test('demo page loads: status ready, load event with the URL, expected backend', T, async () => {
+      const p = await openDemo(browser.context);
+      const { page } = p;
+      const loads = await events(page, 'load');
+      assert.equal(loads.length, 1);
+      assert.ok(loads[0].detail.url.endsWith('/models/sample-ring.glb'), `load url: ${loads[0].detail.url}`);
+      const progress = await events(page, 'progress');
+      assert.ok(progress.length >= 1, 'progress events fired');
+      assert.equal(progress.at(-1).detail.fraction, 1, 'progress ends with 1');
+      assert.ok(progress.every((e) => e.detail.fraction >= 0 && e.detail.fraction <= 1));
+      const state = await page.evaluate(() => {
+        const el = document.querySelector('loupe-tryon');
+        return {
+          backend: el.backend, status: el.getAttribute('status'), mode: el.mode, frames: el.framesRendered,
+          firstFrameMs: el.firstFrameMs, mark: performance.getEntriesByName('loupe:first-frame').length,
+          posterHidden: el.shadowRoot.querySelector('[part=poster]').hidden,
+          log: document.getElementById('log').textContent,
+        };
+      });
+      assert.equal(state.backend, BACKEND_NAME[backend], 'the backend that actually ran');
+      assert.equal(state.status, 'ready');
+      assert.equal(state.mode, 'viewer');
+      assert.ok(state.frames > 0, 'frames rendered');
+      assert.ok(state.firstFrameMs > 0, 'firstFrameMs measured');
+      assert.equal(state.mark, 1, 'performance mark loupe:first-frame');
+      assert.ok(state.posterHidden, 'poster hidden after the first frame');
+      assert.match(state.log, /load .*sample-ring\.glb/, 'event log panel shows the load');
+      assertJewel(await jewelCheck(page), 'viewer mode');
+      p.assertClean();
+      await page.close();
+    });
+
+    test('camera mode: camera-start, status camera, the background is the moving video', T, async () => {
+      const p = await openDemo(browser.context);
+      const { page } = p;
+      const ev = await startCamera(page);
+      assert.equal(ev.detail.source, 'camera');
+      assert.equal(await page.evaluate(() => document.querySelector('loupe-tryon').getAttribute('status')), 'camera');
+      const a = await shot(page);
+      await pause(700);
+      await waitFrames(page, 2);
+      const b = await shot(page);
+      const moved = changedFraction(a, b, [0, 0, 1, 1]);
+      assert.ok(moved > 0.01, `two pictures 0.7 s apart differ in only ${(moved * 100).toFixed(2)} % of pixels: the camera video is not shown or not updating`);
+      // The fixture's wall is light blue: the top corners must be blue, not the neutral backdrop.
+      for (const r of cornerRects(b).slice(0, 2)) {
+        const [R, , B] = meanColor(b, r);
+        assert.ok(B - R > 25, `top corner colour ${meanColor(b, r).map(Math.round)} is not the video's blue wall`);
+      }
+      p.assertClean();
+      await page.close();
+    });
+
+    test('camera mode: the jewel is drawn over the camera frame', T, async () => {
+      const p = await openDemo(browser.context);
+      const { page } = p;
+      await startCamera(page);
+      await freezeCamera(page);
+      const r = await jewelCheck(page, 'loupe-tryon', { frozen: true });
+      assertJewel(r, 'camera mode');
+      p.assertClean();
+      await page.close();
+    });
+
+    test('toBlob() gives a PNG with the video and the jewel', T, async () => {
+      const p = await openDemo(browser.context);
+      const { page } = p;
+      await startCamera(page);
+      await freezeCamera(page);
+      const grab = () => page.evaluate(async () => {
+        const blob = await document.querySelector('loupe-tryon').toBlob();
+        const url = await new Promise((r) => { const f = new FileReader(); f.onload = () => r(f.result); f.readAsDataURL(blob); });
+        return { type: blob.type, base64: url.slice(url.indexOf(',') + 1) };
+      });
+      const a = await grab();
+      assert.equal(a.type, 'image/png');
+      const withJewel = decodePng(Buffer.from(a.base64, 'base64'));
+      const size = await page.evaluate(() => { const c = document.querySelector('loupe-tryon').shadowRoot.querySelector('canvas'); return [c.width, c.height]; });
+      assert.deepEqual([withJewel.width, withJewel.height], size, 'PNG has the canvas size');
+      // the video: not blank, not black, not uniform, and the fixture's blue wall at the top corners
+      const bg = lumaStats(withJewel);
+      assert.ok(bg.mean > 30, `picture is (nearly) black: mean luma ${bg.mean.toFixed(1)}`);
+      assert.ok(bg.std > 8, `picture is uniform: luma std ${bg.std.toFixed(1)}`);
+      for (const r of cornerRects(withJewel).slice(0, 2)) {
+        const [R, , B] = meanColor(withJewel, r);
+        assert.ok(B - R > 25, `top corner colour ${meanColor(withJewel, r).map(Math.round)} is not the video's blue wall`);
+      }
+      // the jewel: the same frame without the jewel differs in the jewel's box only
+      await dragJewelAway(page);
+      const without = decodePng(Buffer.from((await grab()).base64, 'base64'));
+      assertJewel({
+        withJewel, without,
+        jewel: changedFraction(withJewel, without, jewelBox(withJewel)),
+        corners: cornerRects(withJewel).map((r) => changedFraction(withJewel, without, r)),
+      }, 'toBlob');
+      p.assertClean();
+      await page.close();
+    });
+
+    test('bad models: 404 and truncated GLB give model-load errors; a good src loads again', T, async () => {
+      const p = await openDemo(browser.context, { allow: [/404 \(Not Found\)/] });
+      const { page } = p;
+      const setSrc = (s, sel = 'loupe-tryon') => page.evaluate(([v, q]) => { document.querySelector(q).src = v; }, [s, sel]);
+
+      let from = await eventCount(page);
+      await setSrc('models/does-not-exist.glb');
+      let err = await waitForEvent(page, 'error', { from, match: { type: 'model-load' } });
+      assert.match(err.detail.message, /does-not-exist\.glb/, 'message names the URL');
+      assert.match(err.detail.message, /404/, 'message gives the reason');
+      await waitForStatus(page, 'ready'); // the previous model is still there
+      assertJewel(await jewelCheck(page), 'previous model kept after a 404');
+
+      from = await eventCount(page);
+      await setSrc('models/truncated.glb');
+      err = await waitForEvent(page, 'error', { from, match: { type: 'model-load' } });
+      assert.match(err.detail.message, /truncated\.glb/, 'message names the URL');
+      assert.ok(err.detail.message.length > 'Could not load model '.length + 30, `message gives a reason: ${err.detail.message}`);
+      await waitForStatus(page, 'ready');
+
+      from = await eventCount(page);
+      await setSrc('models/sample-ring.glb');
+      const load = await waitForEvent(page, 'load', { from });
+      assert.ok(load.detail.url.endsWith('/models/sample-ring.glb'));
+      assertJewel(await jewelCheck(page), 'good model after errors');
+
+      // A fresh element whose first src fails: status error, then a good src loads and draws.
+      from = await eventCount(page);
+      await page.evaluate(() => {
+        const old = document.querySelector('loupe-tryon');
+        const el = document.createElement('loupe-tryon');
+        el.id = 'fresh';
+        el.style.height = '460px';
+        el.src = 'models/missing-too.glb';
+        old.replaceWith(el);
+      });
+      err = await waitForEvent(page, 'error', { from, match: { type: 'model-load' } });
+      assert.match(err.detail.message, /missing-too\.glb/);
+      await waitForStatus(page, 'error', '#fresh');
+      from = await eventCount(page);
+      await setSrc('models/sample-ring.glb', '#fresh');
+      await waitForEvent(page, 'load', { from });
+      await waitForStatus(page, 'ready', '#fresh');
+      assertJewel(await jewelCheck(page, '#fresh'), 'fresh element after a failed first model');
+      p.assertClean();
+      await page.close();
+    });
+
+    test('camera denied: camera-denied event, viewer mode, still drawing', T, async () => {
+      const denied = await launch(backend, { camera: 'deny' });
+      try {
+        const p = await openDemo(denied.context);
+        const { page } = p;
+        const from = await eventCount(page);
+        const started = await page.evaluate(() => document.querySelector('loupe-tryon').startCamera());
+        assert.equal(started, false);
+        const err = await waitForEvent(page, 'error', { from });
+        assert.equal(err.detail.type, 'camera-denied', `error type ${err.detail.type}: ${err.detail.message}`);
+        const state = await page.evaluate(() => { const el = document.querySelector('loupe-tryon'); return { mode: el.getAttribute('mode'), status: el.status }; });
+        assert.deepEqual(state, { mode: 'viewer', status: 'ready' });
+        assert.equal((await events(page, 'camera-start')).length, 0);
+        await waitFrames(page, 5); // the turntable keeps drawing
+        assertJewel(await jewelCheck(page), 'viewer mode after camera denied');
+        p.assertClean();
+        await page.close();
+      } finally {
+        await denied.close();
+      }
+    });
+
+    test('no GPU: gpu-unavailable, status error, poster shown, no uncaught errors', T, async () => {
+      const p = await openPage(browser.context, null, {
+        // The wasm module may log why it found no adapter/context; anything else is a failure.
+        allow: [/webgl|webgpu|gpu|adapter|context/i],
+        init: () => {
+          for (const C of [globalThis.HTMLCanvasElement, globalThis.OffscreenCanvas]) {
+            if (!C) continue;
+            const orig = C.prototype.getContext;
+            C.prototype.getContext = function (type, ...rest) {
+              return /^(webgl2?|experimental-webgl|webgpu)$/.test(type) ? null : orig.call(this, type, ...rest);
+            };
+          }
+          Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined, configurable: true });
+        },
+      });
+      const { page } = p;
+      await page.goto(server.url);
+      const err = await waitForEvent(page, 'error');
+      assert.equal(err.detail.type, 'gpu-unavailable', `error type ${err.detail.type}: ${err.detail.message}`);
+      await waitForStatus(page, 'error');
+      await pause(300);
+      const state = await page.evaluate(() => {
+        const el = document.querySelector('loupe-tryon');
+        return { posterHidden: el.shadowRoot.querySelector('[part=poster]').hidden, backend: el.backend, frames: el.framesRendered };
+      });
+      assert.equal(state.posterHidden, false, 'the poster is shown instead');
+      assert.equal(state.backend, null);
+      assert.equal(state.frames, 0);
+      const errors = await events(page, 'error');
+      assert.deepEqual(errors.map((e) => e.detail.type), ['gpu-unavailable'], 'exactly one error event');
+      assert.equal((await events(page, 'load')).length, 0);
+      p.assertClean();
+      await page.close();
+    });
+  });
+}
