@@ -8,6 +8,7 @@
 //! differs by more than 12/255, and at most 0.5 % of pixels may differ, with a mean absolute
 //! difference under 1.5/255. A flipped axis, a wrong material or a missing part changes far more.
 //! Each image also has semantic checks that do not depend on the stored file.
+#![cfg(not(target_arch = "wasm32"))]
 
 use loupe::cli::images::Rgba8;
 use loupe::cli::render::{render_image, RenderSpec};

@@ -1,5 +1,6 @@
 //! Every WGSL pass (common.wgsl prepended) parses and validates with naga, and also translates to
 //! GLSL ES 3.00 the way wgpu does for WebGL2, so a WebGL-only shader failure shows up natively.
+#![cfg(not(target_arch = "wasm32"))]
 
 use loupe::render::shaders;
 use naga::back::glsl;

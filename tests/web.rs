@@ -34,8 +34,8 @@ async fn sleep_ms(ms: i32) {
 fn camera() -> CameraMatrices {
     let eye = glam::Vec3::new(0.0, 0.012, 0.05);
     CameraMatrices {
-        clip_from_view: Mat4::perspective_rh(45f32.to_radians(), 1.0, 0.01, 1.0),
-        view_from_world: Mat4::look_at_rh(eye, glam::Vec3::new(0.0, 0.004, 0.0), glam::Vec3::Y),
+        clip_from_view: loupe::math::perspective_rh_zo(45f32.to_radians(), 1.0, 0.01, 1.0),
+        view_from_world: loupe::math::view_from_world(eye, glam::Vec3::new(0.0, 0.004, 0.0)),
         eye_world: eye,
     }
 }

@@ -6,7 +6,7 @@
 //   <script type="module" src="loupe-tryon.js"></script>
 //   <loupe-tryon src="ring.glb" alt="Solitaire ring" mode="viewer"></loupe-tryon>
 //
-// See README-element.md for attributes, events, methods, CSS parts and the gesture/keyboard table.
+// See README.md ("The element") for attributes, events, methods, CSS parts and the gesture/keyboard table.
 
 const BUILD_URLS = {
   webgpu: new URL('./pkg/webgpu/loupe.js', import.meta.url).href,

@@ -12,8 +12,10 @@ use crate::math::placement::{frame_view, Placement};
 use crate::math::Aabb;
 use crate::render::{Background, CameraMatrices, Renderer};
 use glam::{Quat, Vec2};
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 
 /// Vertical field of view of the virtual camera; a phone's front camera is close to this.
@@ -60,7 +62,8 @@ struct Inner {
 #[wasm_bindgen]
 pub struct Viewer {
     inner: Rc<RefCell<Inner>>,
-    lost: Rc<Cell<bool>>,
+    // wgpu requires the device-lost callback to be Send, hence an atomic even on one thread.
+    lost: Arc<AtomicBool>,
 }
 
 fn js_err(e: impl std::fmt::Display) -> JsError {
@@ -93,9 +96,11 @@ impl Viewer {
                 caps.formats
             ))
         })?;
-        let lost = Rc::new(Cell::new(false));
+        let lost = Arc::new(AtomicBool::new(false));
         let lost_flag = lost.clone();
-        device.set_device_lost_callback(move |_reason, _message| lost_flag.set(true));
+        device.set_device_lost_callback(move |_reason, _message| {
+            lost_flag.store(true, Ordering::Relaxed)
+        });
         let renderer = Renderer::new(
             device,
             queue,
@@ -134,7 +139,7 @@ impl Viewer {
 
     #[wasm_bindgen(getter, js_name = contextLost)]
     pub fn context_lost(&self) -> bool {
-        self.lost.get()
+        self.lost.load(Ordering::Relaxed)
     }
 
     /// Sizes the drawing buffer to round(css × dpr), within the device's limit; 0 draws nothing.
@@ -164,6 +169,7 @@ impl Viewer {
             desired_maximum_frame_latency: 2,
             // Every pixel is drawn opaque (camera frame or backdrop behind the jewel).
             alpha_mode: wgpu::CompositeAlphaMode::Auto,
+            color_space: wgpu::SurfaceColorSpace::Auto,
             view_formats: vec![],
         };
         s.surface.configure(&s.renderer.device, &config);
@@ -292,7 +298,7 @@ impl Viewer {
 
     /// Draws one frame. Throws "context-lost: …" once the GPU device is gone.
     pub fn render(&self, time_ms: f64) -> Result<(), JsError> {
-        if self.lost.get() {
+        if self.lost.load(Ordering::Relaxed) {
             return Err(JsError::new("context-lost: the GPU device was lost"));
         }
         let mut guard = self.inner.borrow_mut();
