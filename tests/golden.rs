@@ -269,9 +269,7 @@ fn bad_models_give_errors_not_panics() {
         let spec =
             RenderSpec::from_args(&[model.display().to_string(), "--out".into(), "x.png".into()])
                 .unwrap();
-        let err = render_image(&spec, &mut Vec::new())
-            .err()
-            .expect("bad model must fail");
+        let err = render_image(&spec, &mut Vec::new()).expect_err("bad model must fail");
         assert!(
             err.to_string()
                 .contains(model.file_name().unwrap().to_str().unwrap()),

@@ -163,6 +163,27 @@ async fn webgl2_device_draws_and_reads_back() {
     check_ring_drawn("webgl2", &pixels);
 }
 
+/// WebGPU and WebGL2 draw the same picture. Tolerance: both run the same WGSL (naga translates it
+/// to GLSL for WebGL2) on SwiftShader, but the two paths differ in MSAA sample positions and
+/// float precision of the translated code; a pixel may differ by up to 24/255 and at most 3 % of
+/// pixels (edge pixels of a 64×64 ring) may differ by more. A missing pass or a wrong transform
+/// changes far more.
+#[wasm_bindgen_test]
+async fn webgpu_and_webgl2_agree() {
+    let (_, a) = draw_and_read("webgpu").await;
+    let (_, b) = draw_and_read("webgl2").await;
+    let differing = a
+        .chunks_exact(4)
+        .zip(b.chunks_exact(4))
+        .filter(|(p, q)| (0..3).any(|c| p[c].abs_diff(q[c]) > 24))
+        .count();
+    let total = (SIZE * SIZE) as usize;
+    assert!(
+        differing * 100 <= total * 3,
+        "{differing} of {total} pixels differ by more than 24/255"
+    );
+}
+
 /// The exported handle on both backends: load a GLB, reject a broken one, keep drawing.
 async fn viewer_round_trip(backend: &str) {
     let c = canvas();

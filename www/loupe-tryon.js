@@ -453,7 +453,8 @@ export class LoupeTryon extends HTMLElement {
     const c = document.createElement('canvas');
     c.setAttribute('part', 'canvas');
     c.setAttribute('aria-hidden', 'true');
-    c.addEventListener('webglcontextlost', () => this._invalidate()); // let render() report it
+    // wgpu's GL backend does not report a lost WebGL context: recover as soon as the browser says so.
+    c.addEventListener('webglcontextlost', (e) => { e.preventDefault(); if (c === this._canvas) this._onContextLost(); });
     if (this._canvas) this._canvas.replaceWith(c); else this._stage.append(c);
     this._canvas = c;
     return c;

@@ -22,13 +22,18 @@ pub fn parse_glb(bytes: &[u8]) -> Result<Scene, AssetError> {
 
 /// Parses GLB or glTF JSON bytes; `resolve` supplies external buffers and images.
 pub fn parse(bytes: &[u8], resolve: &ExternalResolver<'_>) -> Result<Scene, AssetError> {
-    let gltf = gltf::Gltf::from_slice(bytes)
-        .map_err(|e| AssetError::Parse(describe_gltf_error(&e, bytes)))?;
-    for ext in gltf.extensions_required() {
-        if !SUPPORTED_REQUIRED_EXTENSIONS.contains(&ext) {
+    // Required extensions are checked before gltf's validation so the message names the extension
+    // in Loupe's words rather than as a generic validation failure.
+    if let Ok(unvalidated) = gltf::Gltf::from_slice_without_validation(bytes) {
+        if let Some(ext) = unvalidated
+            .extensions_required()
+            .find(|e| !SUPPORTED_REQUIRED_EXTENSIONS.contains(e))
+        {
             return Err(AssetError::UnsupportedExtension(ext.to_string()));
         }
     }
+    let gltf = gltf::Gltf::from_slice(bytes)
+        .map_err(|e| AssetError::Parse(describe_gltf_error(&e, bytes)))?;
     let buffers = load_buffers(&gltf, resolve)?;
     let mut scene = Scene::default();
     let mut image_usage: HashMap<usize, ImageUse> = HashMap::new();
@@ -266,23 +271,39 @@ fn sampler_desc(s: &gltf::texture::Sampler) -> SamplerDesc {
     }
 }
 
+/// KHR_texture_transform on normal and occlusion textures, which gltf 1.4 exposes only as JSON.
+fn json_texture_transform(ext: Option<&gltf::json::Value>) -> Option<(Option<u32>, UvTransform)> {
+    let ext = ext?;
+    let pair = |key: &str, default: [f32; 2]| -> [f32; 2] {
+        match ext.get(key).and_then(|v| v.as_array()) {
+            Some(a) if a.len() == 2 => {
+                [0, 1].map(|i| a[i].as_f64().map_or(default[i], |f| f as f32))
+            }
+            _ => default,
+        }
+    };
+    let transform = UvTransform {
+        offset: pair("offset", [0.0, 0.0]),
+        rotation_rad: ext.get("rotation").and_then(|v| v.as_f64()).unwrap_or(0.0) as f32,
+        scale: pair("scale", [1.0, 1.0]),
+    };
+    let tex_coord = ext
+        .get("texCoord")
+        .and_then(|v| v.as_u64())
+        .map(|v| v as u32);
+    Some((tex_coord, transform))
+}
+
 fn texture_ref(
     texture: gltf::Texture,
     tex_coord: u32,
-    transform: Option<gltf::texture::TextureTransform>,
+    transform: Option<(Option<u32>, UvTransform)>,
     textures: &[Texture],
     usage: &mut HashMap<usize, ImageUse>,
     as_color: bool,
 ) -> TextureRef {
     let (tex_coord, transform) = match transform {
-        Some(t) => (
-            t.tex_coord().unwrap_or(tex_coord),
-            UvTransform {
-                offset: t.offset(),
-                rotation_rad: t.rotation(),
-                scale: t.scale(),
-            },
-        ),
+        Some((coord, t)) => (coord.unwrap_or(tex_coord), t),
         None => (tex_coord, UvTransform::default()),
     };
     if let Some(t) = textures.get(texture.index()) {
@@ -308,7 +329,14 @@ fn convert_material(
         texture_ref(
             i.texture(),
             i.tex_coord(),
-            i.texture_transform(),
+            i.texture_transform().map(|t| {
+                let uv = UvTransform {
+                    offset: t.offset(),
+                    rotation_rad: t.rotation(),
+                    scale: t.scale(),
+                };
+                (t.tex_coord(), uv)
+            }),
             textures,
             usage,
             color,
@@ -325,13 +353,15 @@ fn convert_material(
         metallic_roughness_texture: pbr
             .metallic_roughness_texture()
             .map(|i| info(i, usage, false)),
-        normal_texture: m
-            .normal_texture()
-            .map(|n| texture_ref(n.texture(), n.tex_coord(), None, textures, usage, false)),
+        normal_texture: m.normal_texture().map(|n| {
+            let t = json_texture_transform(n.extension_value("KHR_texture_transform"));
+            texture_ref(n.texture(), n.tex_coord(), t, textures, usage, false)
+        }),
         normal_scale: m.normal_texture().map_or(1.0, |n| n.scale()),
-        occlusion_texture: m
-            .occlusion_texture()
-            .map(|o| texture_ref(o.texture(), o.tex_coord(), None, textures, usage, false)),
+        occlusion_texture: m.occlusion_texture().map(|o| {
+            let t = json_texture_transform(o.extension_value("KHR_texture_transform"));
+            texture_ref(o.texture(), o.tex_coord(), t, textures, usage, false)
+        }),
         occlusion_strength: m.occlusion_texture().map_or(1.0, |o| o.strength()),
         emissive: [
             er * emissive_strength,

@@ -3,6 +3,7 @@
 use crate::asset::Scene;
 use crate::render::{fit_within, ImageTexture, Renderer};
 
+#[derive(Debug)]
 pub struct Rgba8 {
     pub width: u32,
     pub height: u32,
@@ -69,4 +70,42 @@ pub fn upload_scene_images(
             },
         )
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn png(width: u32, height: u32) -> Vec<u8> {
+        let img =
+            image::RgbaImage::from_fn(width, height, |x, _| image::Rgba([x as u8, 0, 0, 255]));
+        let mut bytes = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut bytes, image::ImageFormat::Png).unwrap();
+        bytes.into_inner()
+    }
+
+    #[test]
+    fn images_over_the_device_limit_are_downscaled_and_reported() {
+        let mut notes = Vec::new();
+        let d = decode(&png(64, 32), 16, &mut notes, "image 0").unwrap();
+        assert_eq!((d.width, d.height), (16, 8));
+        assert_eq!(d.pixels.len(), 16 * 8 * 4);
+        assert_eq!(notes.len(), 1);
+        assert!(
+            notes[0].contains("64×32") && notes[0].contains("16×8"),
+            "{}",
+            notes[0]
+        );
+    }
+
+    #[test]
+    fn images_within_the_limit_are_untouched_and_garbage_is_an_error() {
+        let mut notes = Vec::new();
+        let d = decode(&png(8, 4), 16, &mut notes, "image 0").unwrap();
+        assert_eq!((d.width, d.height, d.pixels[4]), (8, 4, 1));
+        assert!(notes.is_empty());
+        assert!(decode(b"not an image", 16, &mut notes, "image 1")
+            .unwrap_err()
+            .contains("image 1"));
+    }
 }

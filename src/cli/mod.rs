@@ -4,6 +4,7 @@ pub mod args;
 pub mod bench;
 pub mod images;
 pub mod render;
+pub mod ring_size;
 
 use std::path::PathBuf;
 
@@ -39,6 +40,7 @@ usage:
   loupe render MODEL.glb|MODEL.gltf --out OUT.png [--size 768x768] [--env ENV.hdr] [--exposure 1.0]
                [--camera-orbit \"THETAdeg PHIdeg RADIUSm\"] [--camera-target \"X Y Z\"] [--fov 45]
                [--background transparent|skybox|#rrggbb|PHOTO.jpg]
+  loupe ring-size SYSTEM:SIZE [--json]   e.g. us:7, uk:N½, eu:54, jp:13, ch:14, in:14, iso:54
   loupe assets --out-dir DIR        write the bundled sample ring and studio environment
   loupe bench --out FILE.json [--model MODEL.glb] [--size 768x768] [--runs 5]
   loupe help";
@@ -48,6 +50,7 @@ pub fn run(argv: &[String]) -> Result<String, CliError> {
     match argv.first().map(String::as_str) {
         Some("render") => render::run(&argv[1..]),
         Some("assets") => render::write_assets(&argv[1..]),
+        Some("ring-size") => ring_size::run(&argv[1..]),
         Some("bench") => bench::run(&argv[1..]),
         Some("help" | "--help" | "-h") => Ok(USAGE.to_string()),
         Some(other) => Err(CliError::Usage(format!(

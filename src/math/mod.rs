@@ -5,8 +5,11 @@
 
 pub mod aabb;
 pub mod cover;
+pub mod homography;
 pub mod orbit;
 pub mod placement;
+pub mod ring_size;
+pub mod screen;
 pub mod units;
 
 pub use aabb::Aabb;

@@ -261,6 +261,30 @@ for (const backend of siteProblem ? [] : ['webgpu', 'webgl']) {
       await page.close();
     });
 
+    // WebGL lets a page lose its context on purpose (WEBGL_lose_context), so this runs for real on
+    // the WebGL2 build; WebGPU's device loss goes through wgpu's device-lost callback instead.
+    if (backend === 'webgl') {
+      test('lost WebGL context: context-lost event, the viewer is rebuilt and the jewel drawn again', T, async () => {
+        const p = await openDemo(browser.context, { allow: [/context/i, /WebGL/i] });
+        const { page } = p;
+        const from = await eventCount(page);
+        const lost = await page.evaluate(() => {
+          const c = document.querySelector('loupe-tryon').shadowRoot.querySelector('canvas');
+          const ext = c.getContext('webgl2')?.getExtension('WEBGL_lose_context');
+          if (!ext) return false;
+          ext.loseContext();
+          return true;
+        });
+        assert.ok(lost, 'the canvas has a WebGL2 context that can be lost');
+        await waitForEvent(page, 'error', { from, match: { type: 'context-lost' } });
+        await waitForStatus(page, 'ready');
+        await waitFrames(page, 3);
+        assertJewel(await jewelCheck(page), 'jewel drawn again after a lost context');
+        p.assertClean();
+        await page.close();
+      });
+    }
+
     test('camera denied: camera-denied event, viewer mode, still drawing', T, async () => {
       const denied = await launch(backend, { camera: 'deny' });
       try {

@@ -1,0 +1,209 @@
+//! The GLB/glTF loader on hand-made files: node hierarchy, missing data, required extensions.
+#![cfg(not(target_arch = "wasm32"))]
+
+use base64::Engine as _;
+use glam::Vec3;
+use loupe::asset::{parse, parse_glb, AlphaMode, AssetError};
+
+/// One triangle (0,0,0) (1,0,0) (0,1,0) as a data: URI buffer.
+fn triangle_buffer() -> String {
+    let mut bytes = Vec::new();
+    for v in [[0f32, 0., 0.], [1., 0., 0.], [0., 1., 0.]] {
+        for c in v {
+            bytes.extend(c.to_le_bytes());
+        }
+    }
+    format!(
+        "data:application/octet-stream;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    )
+}
+
+fn gltf(nodes: &str, scene_nodes: &str, extra: &str) -> String {
+    format!(
+        r#"{{
+  "asset": {{"version": "2.0"}},
+  "buffers": [{{"byteLength": 36, "uri": "{uri}"}}],
+  "bufferViews": [{{"buffer": 0, "byteLength": 36}}],
+  "accessors": [{{"bufferView": 0, "componentType": 5126, "count": 3, "type": "VEC3",
+                  "min": [0, 0, 0], "max": [1, 1, 0]}}],
+  "meshes": [{{"primitives": [{{"attributes": {{"POSITION": 0}}, "material": 0}}]}}],
+  "materials": [{{"alphaMode": "MASK", "alphaCutoff": 0.3, "doubleSided": true,
+                  "pbrMetallicRoughness": {{"metallicFactor": 0.25}},
+                  "emissiveFactor": [1, 0.5, 0],
+                  "extensions": {{"KHR_materials_emissive_strength": {{"emissiveStrength": 4}}}}}}],
+  "nodes": {nodes},
+  "scenes": [{{"nodes": {scene_nodes}}}],
+  "scene": 0
+  {extra}
+}}"#,
+        uri = triangle_buffer()
+    )
+}
+
+#[test]
+fn node_transforms_compose_parent_first() {
+    // Parent moves +1 m in X, child scales by 2 and carries the mesh.
+    let doc = gltf(
+        r#"[{"translation": [1, 0, 0], "children": [1]}, {"scale": [2, 2, 2], "mesh": 0}]"#,
+        "[0]",
+        "",
+    );
+    let scene = parse_glb(doc.as_bytes()).unwrap();
+    assert_eq!(scene.draws.len(), 1);
+    let m = scene.draws[0].world_from_mesh;
+    assert!(
+        (m.transform_point3(Vec3::new(1.0, 0.0, 0.0)) - Vec3::new(3.0, 0.0, 0.0)).length() < 1e-6
+    );
+    assert!((scene.bounds_m.min - Vec3::new(1.0, 0.0, 0.0)).length() < 1e-6);
+    assert!((scene.bounds_m.max - Vec3::new(3.0, 2.0, 0.0)).length() < 1e-6);
+}
+
+#[test]
+fn an_instanced_mesh_is_uploaded_once_and_drawn_twice() {
+    let doc = gltf(
+        r#"[{"mesh": 0}, {"mesh": 0, "translation": [0, 0, 5]}]"#,
+        "[0, 1]",
+        "",
+    );
+    let scene = parse_glb(doc.as_bytes()).unwrap();
+    assert_eq!(scene.meshes.len(), 1);
+    assert_eq!(scene.draws.len(), 2);
+    assert!((scene.bounds_m.max.z - 5.0).abs() < 1e-6);
+}
+
+#[test]
+fn materials_keep_gltf_semantics() {
+    let scene = parse_glb(gltf(r#"[{"mesh": 0}]"#, "[0]", "").as_bytes()).unwrap();
+    let m = &scene.materials[0];
+    assert_eq!(m.alpha_mode, AlphaMode::Mask);
+    assert_eq!(m.alpha_cutoff, 0.3);
+    assert!(m.double_sided);
+    assert_eq!(m.metallic_factor, 0.25);
+    assert_eq!(m.roughness_factor, 1.0, "glTF default");
+    assert_eq!(
+        m.emissive,
+        [4.0, 2.0, 0.0],
+        "emissive strength multiplies the factor"
+    );
+}
+
+#[test]
+fn missing_normals_become_flat_and_tangents_are_generated() {
+    let scene = parse_glb(gltf(r#"[{"mesh": 0}]"#, "[0]", "").as_bytes()).unwrap();
+    for v in &scene.meshes[0].vertices {
+        assert_eq!(v.normal, [0.0, 0.0, 1.0]);
+        let t = Vec3::from_slice(&v.tangent[..3]);
+        assert!((t.length() - 1.0).abs() < 1e-5 && t.dot(Vec3::Z).abs() < 1e-5);
+    }
+}
+
+#[test]
+fn an_unsupported_required_extension_is_named() {
+    let doc = gltf(
+        r#"[{"mesh": 0}]"#,
+        "[0]",
+        r#", "extensionsUsed": ["KHR_draco_mesh_compression"], "extensionsRequired": ["KHR_draco_mesh_compression"]"#,
+    );
+    let err = parse_glb(doc.as_bytes()).unwrap_err();
+    assert!(
+        matches!(err, AssetError::UnsupportedExtension(ref e) if e == "KHR_draco_mesh_compression"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("KHR_draco_mesh_compression"));
+}
+
+#[test]
+fn external_buffers_go_through_the_resolver() {
+    let doc = gltf(r#"[{"mesh": 0}]"#, "[0]", "").replace(&triangle_buffer(), "ring.bin");
+    let err = parse_glb(doc.as_bytes()).unwrap_err();
+    assert!(
+        matches!(err, AssetError::MissingBuffer { index: 0, .. }),
+        "{err}"
+    );
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(triangle_buffer().split_once(',').unwrap().1)
+        .unwrap();
+    let scene = parse(doc.as_bytes(), &|uri: &str| {
+        assert_eq!(uri, "ring.bin");
+        Ok(bytes.clone())
+    })
+    .unwrap();
+    assert_eq!(scene.triangle_count(), 1);
+}
+
+#[test]
+fn short_buffers_out_of_range_indices_and_empty_scenes_are_errors() {
+    let short = gltf(r#"[{"mesh": 0}]"#, "[0]", "")
+        .replace(r#""byteLength": 36, "uri""#, r#""byteLength": 48, "uri""#);
+    assert!(matches!(
+        parse_glb(short.as_bytes()),
+        Err(AssetError::MissingBuffer { .. }) | Err(AssetError::Parse(_))
+    ));
+    let empty = gltf(r#"[{}]"#, "[0]", "");
+    assert!(matches!(
+        parse_glb(empty.as_bytes()),
+        Err(AssetError::Empty)
+    ));
+    assert!(matches!(parse_glb(b""), Err(AssetError::Parse(_))));
+}
+
+#[test]
+fn truncated_glb_says_so() {
+    let glb = loupe::jewelry::samples::sample_ring_glb();
+    let err = parse_glb(&glb[..glb.len() / 2]).unwrap_err();
+    assert!(err.to_string().contains("truncated"), "{err}");
+}
+
+#[test]
+fn the_sample_ring_is_ring_sized() {
+    let scene = parse_glb(
+        &std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/models/sample-ring.glb"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let size_mm = scene.bounds_m.size() * loupe::math::MM_PER_M;
+    // US 7: 17.35 mm inner diameter, 1.6 mm thick band, so about 20.5 mm across the band.
+    assert!((20.0..21.5).contains(&size_mm.x), "{size_mm}");
+    assert!(
+        size_mm.y > size_mm.x,
+        "the stone sits above the band: {size_mm}"
+    );
+}
+
+#[test]
+fn texture_transforms_apply_to_every_slot() {
+    // A 1×1 PNG is enough: the loader keeps images encoded.
+    let png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==";
+    let tt = r#""extensions": {"KHR_texture_transform": {"offset": [0.5, 0.25], "rotation": 1.5, "scale": [2, 3], "texCoord": 1}}"#;
+    let extra = format!(
+        r#", "images": [{{"uri": "data:image/png;base64,{png}"}}], "textures": [{{"source": 0}}],
+        "extensionsUsed": ["KHR_texture_transform"]"#
+    );
+    let doc = gltf(r#"[{"mesh": 0}]"#, "[0]", &extra).replace(
+        r#""pbrMetallicRoughness": {"metallicFactor": 0.25}"#,
+        &format!(
+            r#""pbrMetallicRoughness": {{"metallicFactor": 0.25, "baseColorTexture": {{"index": 0, {tt}}}}},
+               "normalTexture": {{"index": 0, "scale": 0.5, {tt}}}, "occlusionTexture": {{"index": 0, {tt}}}"#
+        ),
+    );
+    let scene = parse_glb(doc.as_bytes()).unwrap();
+    let m = &scene.materials[0];
+    assert_eq!(m.normal_scale, 0.5);
+    for t in [m.base_color_texture, m.normal_texture, m.occlusion_texture] {
+        let t = t.expect("texture present");
+        assert_eq!(t.tex_coord, 1, "texCoord override");
+        assert_eq!(t.transform.offset, [0.5, 0.25]);
+        assert_eq!(t.transform.rotation_rad, 1.5);
+        assert_eq!(t.transform.scale, [2.0, 3.0]);
+    }
+    assert_eq!(scene.images.len(), 1);
+    assert_eq!(
+        scene.images[0].usage,
+        loupe::asset::ImageUse::Color,
+        "used as base colour"
+    );
+}

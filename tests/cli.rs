@@ -1,0 +1,87 @@
+//! The `loupe` binary as a user runs it: bad input gives one line on stderr and exit code 2.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::process::Command;
+
+fn loupe(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_loupe"))
+        .args(args)
+        .env("XDG_RUNTIME_DIR", std::env::temp_dir())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn bad_arguments_exit_2_with_one_line() {
+    let bad_model = std::env::temp_dir().join("loupe-cli-not-a-model.glb");
+    std::fs::write(&bad_model, b"nope").unwrap();
+    let bad_model = bad_model.to_str().unwrap();
+    for args in [
+        vec![],
+        vec!["frobnicate"],
+        vec!["render"],
+        vec!["render", "m.glb"],
+        vec!["render", "m.glb", "--out", "o.png", "--size", "big"],
+        vec!["render", "missing.glb", "--out", "o.png"],
+        vec!["render", bad_model, "--out", "o.png"],
+    ] {
+        let out = loupe(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.starts_with("loupe: "), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn render_writes_a_png_of_the_requested_size() {
+    let out_png = std::env::temp_dir().join("loupe-cli-render.png");
+    let model = concat!(env!("CARGO_MANIFEST_DIR"), "/models/sample-ring.glb");
+    let out = loupe(&[
+        "render",
+        model,
+        "--out",
+        out_png.to_str().unwrap(),
+        "--size",
+        "96x64",
+        "--background",
+        "#102030",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let img = image::open(&out_png).unwrap().to_rgba8();
+    assert_eq!(img.dimensions(), (96, 64));
+    assert_eq!(
+        img.get_pixel(0, 0).0,
+        [0x10, 0x20, 0x30, 255],
+        "the background colour fills the corner"
+    );
+}
+
+#[test]
+fn ring_size_json_lists_every_system() {
+    let out = loupe(&["ring-size", "us:7", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        json.trim_start().starts_with('{') && json.trim_end().ends_with('}'),
+        "{json}"
+    );
+    // US 7 = 11.63 + 0.8128 × 7 mm inner diameter.
+    assert!(json.contains("\"inner_diameter_mm\":17.32"), "{json}");
+    for key in [
+        "\"us\"", "\"uk\"", "\"eu\"", "\"iso\"", "\"jp\"", "\"ch\"", "\"in\"",
+    ] {
+        assert!(json.contains(key), "{key} missing: {json}");
+    }
+    let bad = loupe(&["ring-size", "us:abc"]);
+    assert_eq!(bad.status.code(), Some(2));
+}
