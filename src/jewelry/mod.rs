@@ -4,6 +4,9 @@
 //! Model space follows glTF: metres, +Y up, right-handed. A ring's finger axis is +Z, so the band
 //! lies in the XY plane and the stone sits on the +Y side.
 
+pub mod band;
+pub mod cut;
+pub mod gem;
 pub mod glb;
 pub mod mesh;
 pub mod samples;
