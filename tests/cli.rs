@@ -85,3 +85,71 @@ fn ring_size_json_lists_every_system() {
     let bad = loupe(&["ring-size", "us:abc"]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn model_writes_dimensioned_stones_and_bands_and_rejects_impossible_requests() {
+    let dir = std::env::temp_dir();
+    let stone = dir.join("loupe-cli-stone.glb");
+    let out = loupe(&[
+        "model",
+        "stone",
+        "--cut",
+        "round-brilliant",
+        "--carat",
+        "1",
+        "--out",
+        stone.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let scene = loupe::asset::parse_glb(&std::fs::read(&stone).unwrap()).unwrap();
+    let size_mm = scene.bounds_m.size() * 1000.0;
+    assert!(
+        (6.4..6.5).contains(&size_mm.x),
+        "1 ct round brilliant diameter: {size_mm}"
+    );
+
+    let band = dir.join("loupe-cli-band.glb");
+    let out = loupe(&[
+        "model",
+        "band",
+        "--size",
+        "us:7",
+        "--out",
+        band.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("17.32"));
+
+    for (args, names) in [
+        (
+            vec!["model", "stone", "--carat", "-1", "--out", "x.glb"],
+            "carat",
+        ),
+        (
+            vec!["model", "stone", "--cut", "heart", "--out", "x.glb"],
+            "heart",
+        ),
+        (
+            vec![
+                "model", "band", "--size", "us:0.25", "--width", "50", "--out", "x.glb",
+            ],
+            "width",
+        ),
+    ] {
+        let out = loupe(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(names),
+            "{args:?}: the message should name {names}: {stderr}"
+        );
+    }
+}

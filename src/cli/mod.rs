@@ -3,6 +3,7 @@
 pub mod args;
 pub mod bench;
 pub mod images;
+pub mod model;
 pub mod render;
 pub mod ring_size;
 
@@ -40,6 +41,8 @@ usage:
   loupe render MODEL.glb|MODEL.gltf --out OUT.png [--size 768x768] [--env ENV.hdr] [--exposure 1.0]
                [--camera-orbit \"THETAdeg PHIdeg RADIUSm\"] [--camera-target \"X Y Z\"] [--fov 45]
                [--background transparent|skybox|#rrggbb|PHOTO.jpg]
+  loupe model stone --cut CUT --carat 1.0 [--gem GEM] --out FILE.glb
+  loupe model band --size us:7 [--width 2.0] [--thickness 1.6] [--profile PROFILE] --out FILE.glb
   loupe ring-size SYSTEM:SIZE [--json]   e.g. us:7, uk:N½, eu:54, jp:13, ch:14, in:14, iso:54
   loupe assets --out-dir DIR        write the bundled sample ring and studio environment
   loupe bench --out FILE.json [--model MODEL.glb] [--size 768x768] [--runs 5]
@@ -51,6 +54,7 @@ pub fn run(argv: &[String]) -> Result<String, CliError> {
         Some("render") => render::run(&argv[1..]),
         Some("assets") => render::write_assets(&argv[1..]),
         Some("ring-size") => ring_size::run(&argv[1..]),
+        Some("model") => model::run(&argv[1..]),
         Some("bench") => bench::run(&argv[1..]),
         Some("help" | "--help" | "-h") => Ok(USAGE.to_string()),
         Some(other) => Err(CliError::Usage(format!(
