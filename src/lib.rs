@@ -2,6 +2,7 @@
 //! `render` draws with wgpu; `web` is the thin wasm-bindgen edge used by `<loupe-tryon>`.
 
 pub mod asset;
+pub mod calibrate;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 pub mod env;

@@ -153,3 +153,72 @@ fn model_writes_dimensioned_stones_and_bands_and_rejects_impossible_requests() {
         );
     }
 }
+
+#[test]
+fn detect_card_finds_a_drawn_card_and_reports_none_on_photos_without_one() {
+    // A light card 300 px wide (85.60 × 53.98 mm → 189.2 px high) on a dark, slightly noisy floor.
+    let (w, h) = (640u32, 480u32);
+    let (x0, y0, cw, ch) = (170.0f32, 140.0f32, 300.0f32, 300.0 * 53.98 / 85.60);
+    let img = image::RgbaImage::from_fn(w, h, |x, y| {
+        let (fx, fy) = (x as f32 + 0.5, y as f32 + 0.5);
+        let inside = fx > x0 && fx < x0 + cw && fy > y0 && fy < y0 + ch;
+        let v = if inside {
+            225
+        } else {
+            40 + ((x * 7 + y * 13) % 9) as u8
+        };
+        image::Rgba([v, v, v, 255])
+    });
+    let card = std::env::temp_dir().join("loupe-cli-card.png");
+    img.save(&card).unwrap();
+    let out = loupe(&["detect-card", card.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let px_per_mm: f32 = stdout
+        .split("\"px_per_mm\": ")
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let expected = cw / 85.60;
+    assert!(
+        (px_per_mm / expected - 1.0).abs() < 0.01,
+        "px_per_mm {px_per_mm}, expected {expected}"
+    );
+
+    for photo in [
+        "hands_back_fingers_spread.jpg",
+        "pointing_up_palm.jpg",
+        "thumb_up_single.jpg",
+        "two_thumbs_up.jpg",
+    ] {
+        let path = format!(
+            "{}/../shared/data/hands/{photo}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let out = loupe(&["detect-card", &path]);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{photo}: no card is in this photo"
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim(),
+            "{\"found\": false}"
+        );
+    }
+    let junk = std::env::temp_dir().join("loupe-cli-junk.jpg");
+    std::fs::write(&junk, b"not a jpeg").unwrap();
+    let out = loupe(&["detect-card", junk.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr)
+            .trim_end()
+            .lines()
+            .count(),
+        1
+    );
+}

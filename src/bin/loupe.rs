@@ -4,7 +4,10 @@
 fn main() {
     let argv: Vec<String> = std::env::args().skip(1).collect();
     match loupe::cli::run(&argv) {
-        Ok(msg) => println!("{msg}"),
+        Ok(out) => {
+            println!("{}", out.stdout);
+            std::process::exit(out.exit_code);
+        }
         Err(e) => {
             eprintln!("loupe: {e}");
             std::process::exit(2);

@@ -2,6 +2,7 @@
 
 pub mod args;
 pub mod bench;
+pub mod detect_card;
 pub mod images;
 pub mod model;
 pub mod render;
@@ -43,13 +44,37 @@ usage:
                [--background transparent|skybox|#rrggbb|PHOTO.jpg]
   loupe model stone --cut CUT --carat 1.0 [--gem GEM] --out FILE.glb
   loupe model band --size us:7 [--width 2.0] [--thickness 1.6] [--profile PROFILE] --out FILE.glb
+  loupe detect-card IMAGE        JSON: corners_px, px_per_mm, focal_px, confidence (exit 1: none)
   loupe ring-size SYSTEM:SIZE [--json]   e.g. us:7, uk:N½, eu:54, jp:13, ch:14, in:14, iso:54
   loupe assets --out-dir DIR        write the bundled sample ring and studio environment
   loupe bench --out FILE.json [--model MODEL.glb] [--size 768x768] [--runs 5]
   loupe help";
 
+/// What a command prints on stdout and the exit code it ends with (0, or 1 for "not found").
+#[derive(Debug, PartialEq)]
+pub struct Outcome {
+    pub stdout: String,
+    pub exit_code: i32,
+}
+
+impl From<String> for Outcome {
+    fn from(stdout: String) -> Self {
+        Self {
+            stdout,
+            exit_code: 0,
+        }
+    }
+}
+
 /// Runs the command line; `Err` is printed as one line and the process exits with code 2.
-pub fn run(argv: &[String]) -> Result<String, CliError> {
+pub fn run(argv: &[String]) -> Result<Outcome, CliError> {
+    if argv.first().map(String::as_str) == Some("detect-card") {
+        return detect_card::run(&argv[1..]);
+    }
+    run_printing(argv).map(Outcome::from)
+}
+
+fn run_printing(argv: &[String]) -> Result<String, CliError> {
     match argv.first().map(String::as_str) {
         Some("render") => render::run(&argv[1..]),
         Some("assets") => render::write_assets(&argv[1..]),

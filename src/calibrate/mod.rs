@@ -1,0 +1,292 @@
+//! Automatic detection of an ID-1 bank card (85.60 × 53.98 mm) in a camera frame, the scale
+//! reference for true-size try-on (issue 4; DESIGN.md, "Scale").
+//!
+//! The pipeline, each step in its own module:
+//!
+//! 1. [`gray`]: the frame as luma, box-downscaled by an integer factor (the long side over 640 px,
+//!    rounded), which keeps frames up to 959 px at full detail and bounds the work on big ones.
+//! 2. [`edges`]: Sobel gradients and non-maximum suppression with a threshold that follows the
+//!    frame's median gradient (flat frames give no edges at all).
+//! 3. [`segments`]: edge pixels grown into regions of consistent direction and fitted with lines;
+//!    curved outlines (fingers, faces) are dropped as too wide.
+//! 4. [`quads`]: segments whose lines cross near their ends make corners; a side with corners at
+//!    both ends and a fourth side joined to at least one of the other two makes a quad, so a
+//!    finger may hide one corner.
+//! 5. [`shape`] and [`score`]: a quad must be a card for some plausible focal length (the first two
+//!    columns of K⁻¹H equal in length and orthogonal, within tolerance), at least 40 px long, with
+//!    three of its sides (rounded corners left out) on strong edges that run along them.
+//! 6. [`refine`]: the best few quads are refined at full resolution (edge profiles across each side,
+//!    robust line fits, intersections), checked again, and the best is fitted with
+//!    [`card_from_corners`].
+//!
+//! No threads, no files, no clocks (it runs in wasm), and no panics on any input: bad sizes are
+//! errors, and "no card" is `Ok(None)`. Work is bounded: at most 300 segments and 6000 quads.
+//!
+//! Measured on the synthetic set in `synthetic.rs` (120 positives, 60 negatives): detection 50 %,
+//! false positives 5 %, px/mm error median 0.03 %, p95 0.5 %. Issue 4 asks for ≥ 95 % and ≤ 2 %:
+//! the misses are almost all quads never hypothesised (a side broken into pieces by texture, low
+//! contrast or a finger), so the next step is better segment grouping, not scoring.
+
+mod edges;
+mod gray;
+mod quads;
+mod refine;
+mod score;
+mod segments;
+mod shape;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod synthetic;
+
+use glam::Vec2;
+
+use crate::math::homography::{card_from_corners, CardFit, CARD_WIDTH_MM};
+
+pub use gray::{GrayImage, MAX_SIDE_PX, MIN_SIDE_PX};
+
+/// Long side of the working image, px: detection runs at this size or finer.
+const WORKING_LONG_SIDE_PX: u32 = 640;
+/// Shortest card accepted, px along its long side in the full frame.
+const MIN_CARD_WIDTH_PX: f32 = 40.0;
+/// Shortest segment used, px in the working image: a card 40 px wide, tilted 40°, with rounded
+/// corners and a finger over a corner still has a short side this long.
+const MIN_SEGMENT_PX: f32 = 8.0;
+/// Largest card-shape error (see [`shape::card_shape_error`]) before refinement, and the range
+/// allowed after it.
+const MAX_COARSE_SHAPE_ERROR: f32 = 0.15;
+const MAX_SHAPE_ERROR: f32 = 0.1;
+const MIN_SHAPE_ERROR: f32 = 0.03;
+/// Shape error allowed per px of mean side length (see [`finish`]).
+const SHAPE_NOISE_PX: f32 = 3.0;
+/// Quads refined at full resolution.
+const REFINED_CANDIDATES: usize = 8;
+/// Below this confidence no card is claimed.
+pub const MIN_CONFIDENCE: f32 = 0.6;
+
+/// Why a frame could not be searched.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CardError {
+    /// A side is under [`MIN_SIDE_PX`].
+    #[error(
+        "image {width}×{height} px is too small to hold a card: each side needs at least 32 px"
+    )]
+    TooSmall {
+        /// Width in px.
+        width: u32,
+        /// Height in px.
+        height: u32,
+    },
+    /// A side is over [`MAX_SIDE_PX`].
+    #[error("image {width}×{height} px is too large: each side must be at most 8192 px")]
+    TooLarge {
+        /// Width in px.
+        width: u32,
+        /// Height in px.
+        height: u32,
+    },
+    /// The buffer's length does not match the size.
+    #[error("pixel buffer holds {actual} bytes but the size needs {expected}")]
+    SizeMismatch {
+        /// Bytes the size needs.
+        expected: usize,
+        /// Bytes given.
+        actual: usize,
+    },
+}
+
+/// A card found in a frame.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CardDetection {
+    /// Corners in px, clockwise from the card's top-left as seen (corner 0 → 1 is a long side;
+    /// of the two half-turn-equivalent choices, corner 0 is the one nearer the image's top-left).
+    pub corners_px: [Vec2; 4],
+    /// 0–1: how much of the sides lie on edges, how card-shaped the quad is, and its contrast.
+    pub confidence: f32,
+    /// The homography, px per mm at the card's centre, focal length and pose.
+    pub fit: CardFit,
+}
+
+/// Looks for an ID-1 card. `Ok(None)` when there is none (or none confident enough).
+pub fn detect_card(image: &GrayImage) -> Result<Option<CardDetection>, CardError> {
+    // The fields are public, so the size is checked again here rather than trusted.
+    image.validate()?;
+    // Rounded, not ceiled: an 800 px frame stays at full detail, where halving it would shrink a
+    // 40 px card to 20 px.
+    let factor =
+        ((image.width.max(image.height) + WORKING_LONG_SIDE_PX / 2) / WORKING_LONG_SIDE_PX).max(1);
+    let scale = factor as f32;
+    let working = image.downscale(factor);
+    let gradients = edges::Gradients::sobel(&working);
+    let threshold = gradients.adaptive_threshold();
+    let edge_threshold = 0.6 * threshold;
+    let edge_pixels = gradients.thin_edges(edge_threshold);
+    let raw = segments::find_segments(&gradients, &edge_pixels, MIN_SEGMENT_PX);
+    let mut segments = segments::merge_collinear(raw);
+    let hypotheses = quads::hypotheses(&mut segments);
+    let full_size = image.size_px();
+    let working_size = working.size_px();
+
+    let mut candidates: Vec<(f32, [Vec2; 4])> = Vec::new();
+    for quad in hypotheses {
+        if !shape::is_convex(&quad)
+            || !shape::plausible_angles(&quad)
+            || !quad.iter().all(|p| inside(*p, working_size, 1.0))
+        {
+            continue;
+        }
+        let full = quad.map(|p| p * scale);
+        let Some((ordered, error)) = shape::order_corners(full, full_size) else {
+            continue;
+        };
+        if error > MAX_COARSE_SHAPE_ERROR || ordered[0].distance(ordered[1]) < MIN_CARD_WIDTH_PX {
+            continue;
+        }
+        let support = score::support(&quad, &working, &gradients, edge_threshold);
+        let sides = support.sorted();
+        if sides[1] < 0.5 || sides[0] < 0.2 {
+            continue;
+        }
+        let quality = sides.iter().sum::<f32>() / 4.0 - error;
+        candidates.push((quality, ordered));
+    }
+    candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
+    candidates.truncate(REFINED_CANDIDATES);
+
+    let mut best: Option<CardDetection> = None;
+    for (_, coarse) in candidates {
+        let Some(detection) = finish(image, &working, &gradients, edge_threshold, coarse, scale)
+        else {
+            continue;
+        };
+        if best.is_none_or(|b| detection.confidence > b.confidence) {
+            best = Some(detection);
+        }
+    }
+    Ok(best.filter(|d| d.confidence >= MIN_CONFIDENCE))
+}
+
+/// Refines a coarse quad (full-resolution px, ordered) and scores it.
+fn finish(
+    image: &GrayImage,
+    working: &GrayImage,
+    gradients: &edges::Gradients,
+    edge_threshold: f32,
+    coarse: [Vec2; 4],
+    scale: f32,
+) -> Option<CardDetection> {
+    let first = refine::refine_corners(image, coarse, 1.5 * scale + 1.5);
+    let second = refine::refine_corners(image, first, 1.5);
+    let size = image.size_px();
+    if !second.iter().all(|p| inside(*p, size, 1.0))
+        || !shape::is_convex(&second)
+        || !shape::plausible_angles(&second)
+    {
+        return None;
+    }
+    let (corners_px, _) = shape::order_corners(second, size)?;
+    let fit = card_from_corners(corners_px, size).ok()?;
+    let error = shape::shape_error_of_fit(&fit, size);
+    let width_px = fit.px_per_mm * CARD_WIDTH_MM;
+    // Corner noise of a fraction of a pixel moves the shape error by about 3 px / side length, so
+    // small cards get more room; large quads must be card-shaped within a few percent.
+    let mean_side_px = (0..4)
+        .map(|i| corners_px[i].distance(corners_px[(i + 1) % 4]))
+        .sum::<f32>()
+        / 4.0;
+    let tolerance = (SHAPE_NOISE_PX / mean_side_px).clamp(MIN_SHAPE_ERROR, MAX_SHAPE_ERROR);
+    if error > tolerance || width_px < MIN_CARD_WIDTH_PX || !fit.px_per_mm.is_finite() {
+        return None;
+    }
+    let support = score::support(
+        &corners_px.map(|p| p / scale),
+        working,
+        gradients,
+        edge_threshold,
+    );
+    let sides = support.sorted();
+    // Three well-supported sides carry most of the weight: a fourth may be under a finger.
+    let edges = 0.3 * sides[1] + 0.35 * sides[2] + 0.35 * sides[3];
+    let shape_factor = 1.0 - error / tolerance * 0.3;
+    let contrast_factor = (support.contrast / 12.0).min(1.0) * 0.3 + 0.7;
+    let confidence = (edges * shape_factor * contrast_factor).clamp(0.0, 1.0);
+    Some(CardDetection {
+        corners_px,
+        confidence,
+        fit,
+    })
+}
+
+fn inside(p: Vec2, size: Vec2, margin: f32) -> bool {
+    p.is_finite()
+        && p.x >= -margin
+        && p.y >= -margin
+        && p.x <= size.x + margin
+        && p.y <= size.y + margin
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_and_blank_frames_never_panic() {
+        let blank = GrayImage::new(640, 480, vec![128; 640 * 480]).unwrap();
+        assert_eq!(detect_card(&blank), Ok(None));
+        let black = GrayImage::new(32, 32, vec![0; 32 * 32]).unwrap();
+        assert_eq!(detect_card(&black), Ok(None));
+        // A long, thin frame at the size limit, with hash noise (no card in it).
+        let noise: Vec<u8> = (0..8192u32 * 40)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+            .collect();
+        let wide = GrayImage::new(8192, 40, noise).unwrap();
+        assert_eq!(detect_card(&wide), Ok(None));
+        let lying = GrayImage {
+            width: 640,
+            height: 480,
+            pixels: vec![0; 10],
+        };
+        assert!(matches!(
+            detect_card(&lying),
+            Err(CardError::SizeMismatch { .. })
+        ));
+        let empty = GrayImage {
+            width: 0,
+            height: 0,
+            pixels: Vec::new(),
+        };
+        assert!(matches!(
+            detect_card(&empty),
+            Err(CardError::TooSmall { .. })
+        ));
+        let huge = GrayImage {
+            width: 9000,
+            height: 9000,
+            pixels: Vec::new(),
+        };
+        assert!(matches!(
+            detect_card(&huge),
+            Err(CardError::TooLarge { .. })
+        ));
+    }
+
+    #[test]
+    fn a_plain_card_on_a_plain_background() {
+        // A frontal card 200 px wide: white, axis-aligned, on mid grey; sides at exact pixel
+        // boundaries so the truth is exact.
+        let (w, h) = (640usize, 480usize);
+        let (x0, y0, x1, y1) = (200usize, 150usize, 400usize, 276usize);
+        let mut pixels = vec![90u8; w * h];
+        for y in y0..y1 {
+            for x in x0..x1 {
+                pixels[y * w + x] = 230;
+            }
+        }
+        let image = GrayImage::new(w as u32, h as u32, pixels).unwrap();
+        let found = detect_card(&image).unwrap().expect("a clean card is found");
+        let expected =
+            [(x0, y0), (x1, y0), (x1, y1), (x0, y1)].map(|(x, y)| Vec2::new(x as f32, y as f32));
+        for (c, e) in found.corners_px.iter().zip(expected) {
+            assert!(c.distance(e) < 0.5, "{c} vs {e}");
+        }
+        assert!(found.confidence > 0.8, "{}", found.confidence);
+    }
+}
