@@ -44,14 +44,7 @@ fn render(model: &Path, args: &[&str]) -> Rgba8 {
 }
 
 fn save(path: &Path, img: &Rgba8) {
-    image::save_buffer(
-        path,
-        &img.pixels,
-        img.width,
-        img.height,
-        image::ExtendedColorType::Rgba8,
-    )
-    .unwrap();
+    loupe::cli::render::save_png(path, img).unwrap();
 }
 
 fn compare_with_golden(name: &str, actual: &Rgba8) {

@@ -5,8 +5,8 @@ use super::args::Args;
 use super::CliError;
 use crate::jewelry::band::{Band, Profile};
 use crate::jewelry::cut::{Gem, Shape};
-use crate::jewelry::glb::{write_glb, GlbPart, PartMaterial};
-use crate::jewelry::samples::PLATINUM_F0;
+use crate::jewelry::glb::{write_glb, GlbPart};
+use crate::jewelry::samples::{metal, PLATINUM_F0};
 use crate::math::ring_size::parse_spec;
 use std::path::PathBuf;
 
@@ -93,15 +93,7 @@ pub fn run(argv: &[String]) -> Result<String, CliError> {
             let band = Band::for_size(system, &label, width_mm, thickness_mm, profile)
                 .map_err(|e| CliError::Usage(e.to_string()))?;
             let mesh = band.mesh(128).map_err(|e| CliError::Usage(e.to_string()))?;
-            let material = PartMaterial {
-                name: "platinum".into(),
-                base_color_linear: [PLATINUM_F0[0], PLATINUM_F0[1], PLATINUM_F0[2], 1.0],
-                metallic: 1.0,
-                roughness: 0.12,
-                emissive: [0.0; 3],
-                transmission: None,
-                ior: None,
-            };
+            let material = metal("platinum", PLATINUM_F0, 0.12);
             let summary = format!(
                 "{system}:{label} band, inner diameter {:.2} mm, {width_mm:.2} × {thickness_mm:.2} mm",
                 band.inner_diameter_mm

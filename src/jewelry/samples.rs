@@ -26,7 +26,8 @@ pub const STONE_DIAMETER_MM: f32 = 6.5;
 /// Gap between the band's top and the culet, mm.
 const CULET_CLEARANCE_MM: f32 = 0.5;
 
-fn metal(name: &str, f0: [f32; 3], roughness: f32) -> PartMaterial {
+/// A polished or brushed metal: base colour = F0 (linear), metallic 1.
+pub fn metal(name: &str, f0: [f32; 3], roughness: f32) -> PartMaterial {
     PartMaterial {
         name: name.into(),
         base_color_linear: [f0[0], f0[1], f0[2], 1.0],
