@@ -30,16 +30,19 @@ fn write_input(name: &str, bytes: &[u8]) -> PathBuf {
     path
 }
 
-fn render(model: &Path, args: &[&str]) -> Rgba8 {
+/// The `loupe render` arguments a test passes, as the command would parse them.
+fn spec(model: &Path, args: &[&str]) -> RenderSpec {
     let mut argv = vec![
         model.display().to_string(),
         "--out".to_string(),
         "unused.png".to_string(),
     ];
     argv.extend(args.iter().map(|s| s.to_string()));
-    let spec = RenderSpec::from_args(&argv).expect("valid arguments");
-    let mut notes = Vec::new();
-    render_image(&spec, &mut notes)
+    RenderSpec::from_args(&argv).expect("valid arguments")
+}
+
+fn render(model: &Path, args: &[&str]) -> Rgba8 {
+    render_image(&spec(model, args), &mut Vec::new())
         .unwrap_or_else(|e| panic!("render failed (is mesa-vulkan-drivers installed?): {e}"))
 }
 
@@ -136,18 +139,16 @@ fn sample_ring() {
     compare_with_golden("sample-ring", &img);
 }
 
-/// Where a world point lands in the picture, as fractions of width and height.
-fn project(model: &Path, args: &[&str], world_m: glam::Vec3) -> (f32, f32) {
-    let mut argv = vec![
-        model.display().to_string(),
-        "--out".to_string(),
-        "unused.png".to_string(),
-    ];
-    argv.extend(args.iter().map(|s| s.to_string()));
-    let spec = RenderSpec::from_args(&argv).unwrap();
+/// The clip-from-world matrix `loupe render` uses for these arguments.
+fn clip_from_world(model: &Path, args: &[&str]) -> glam::Mat4 {
     let scene = loupe::cli::render::load_scene(model).unwrap();
-    let cam = loupe::cli::render::orbit_camera(&spec, &scene.bounds_m);
-    let ndc = (cam.clip_from_view * cam.view_from_world).project_point3(world_m);
+    let cam = loupe::cli::render::orbit_camera(&spec(model, args), &scene.bounds_m);
+    cam.clip_from_view * cam.view_from_world
+}
+
+/// Where a world point lands in the picture, as fractions of width and height.
+fn project(clip_from_world: &glam::Mat4, world_m: glam::Vec3) -> (f32, f32) {
+    let ndc = clip_from_world.project_point3(world_m);
     (ndc.x * 0.5 + 0.5, 0.5 - ndc.y * 0.5)
 }
 
@@ -170,14 +171,15 @@ fn metal_spheres_by_roughness() {
         "skybox",
     ];
     let img = render(&model, &args);
+    let clip_from_world = clip_from_world(&model, &args);
     // Five 20 mm spheres, 25 mm apart along X, roughness rising left to right. Measure luminance
     // contrast inside each disc: a mirror reflects the studio's small lights, roughness 1 blurs
     // them away.
     let contrast: Vec<f64> = (0..5)
         .map(|i| {
             let centre = glam::Vec3::new((i as f32 - 2.0) * 0.025, 0.0, 0.0);
-            let (cx, cy) = project(&model, &args, centre);
-            let (ex, _) = project(&model, &args, centre + glam::Vec3::new(0.006, 0.0, 0.0));
+            let (cx, cy) = project(&clip_from_world, centre);
+            let (ex, _) = project(&clip_from_world, centre + glam::Vec3::new(0.006, 0.0, 0.0));
             let r = ex - cx;
             let aspect = img.width as f32 / img.height as f32;
             let mut lum = Vec::new();
@@ -259,9 +261,7 @@ fn bad_models_give_errors_not_panics() {
         garbage,
         root().join("target/golden/input/does-not-exist.glb"),
     ] {
-        let spec =
-            RenderSpec::from_args(&[model.display().to_string(), "--out".into(), "x.png".into()])
-                .unwrap();
+        let spec = spec(&model, &[]);
         let err = render_image(&spec, &mut Vec::new()).expect_err("bad model must fail");
         assert!(
             err.to_string()

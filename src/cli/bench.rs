@@ -1,9 +1,8 @@
 //! `loupe bench`: native offscreen render timings, written as JSON for run-to-run comparison.
 
 use super::args::Args;
-use super::render::{load_environment, load_scene, orbit_camera, RenderSpec};
+use super::render::{load_environment, prepare, Prepared, RenderSpec};
 use super::CliError;
-use crate::render::offscreen::Offscreen;
 use glam::Mat4;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -26,15 +25,13 @@ pub fn run(argv: &[String]) -> Result<String, CliError> {
         "--size".into(),
         format!("{w}x{h}"),
     ])?;
-    let scene = load_scene(&model)?;
     let env_start = Instant::now();
     let env = load_environment(None)?;
     let env_ms = env_start.elapsed().as_secs_f64() * 1e3;
-    let mut off = Offscreen::new(&env)?;
-    let mut notes = Vec::new();
-    let images = super::images::upload_scene_images(&off.renderer, &scene, &mut notes);
-    off.renderer.load(&scene, images);
-    let camera = orbit_camera(&spec, &scene.bounds_m);
+    let Prepared {
+        offscreen: mut off,
+        camera,
+    } = prepare(&spec, &env, &mut Vec::new())?;
     off.render_rgba(w, h, &camera, Mat4::IDENTITY)?;
     let cold_ms = cold.elapsed().as_secs_f64() * 1e3;
 

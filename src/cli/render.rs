@@ -205,14 +205,23 @@ pub fn orbit_camera(spec: &RenderSpec, bounds: &crate::math::Aabb) -> CameraMatr
     }
 }
 
-/// Renders the spec to straight-alpha RGBA8. Notes (downscaled textures, skipped parts) are
-/// appended to `notes`.
-pub fn render_image(spec: &RenderSpec, notes: &mut Vec<String>) -> Result<Rgba8, CliError> {
+/// A renderer with the spec's model, lighting and background loaded, and its camera.
+pub struct Prepared {
+    pub offscreen: Offscreen,
+    pub camera: CameraMatrices,
+}
+
+/// Everything `loupe render` does before drawing. Notes (downscaled textures, skipped parts) are
+/// appended to `notes`; `env` is taken as an argument so callers can time or reuse it.
+pub fn prepare(
+    spec: &RenderSpec,
+    env: &PrefilteredEnv,
+    notes: &mut Vec<String>,
+) -> Result<Prepared, CliError> {
     let scene = load_scene(&spec.model)?;
     notes.extend(scene.warnings.iter().cloned());
-    let env = load_environment(spec.env.as_deref())?;
     let (w, h) = spec.size;
-    let mut off = Offscreen::new(&env)?;
+    let mut off = Offscreen::new(env)?;
     let images = upload_scene_images(&off.renderer, &scene, notes);
     off.renderer.load(&scene, images);
     off.renderer.lighting.exposure = spec.exposure;
@@ -242,11 +251,25 @@ pub fn render_image(spec: &RenderSpec, notes: &mut Vec<String>) -> Result<Rgba8,
         }
     };
     let camera = orbit_camera(spec, &scene.bounds_m);
-    let mut pixels = off.render_rgba(w, h, &camera, Mat4::IDENTITY)?;
+    Ok(Prepared {
+        offscreen: off,
+        camera,
+    })
+}
+
+/// Renders the spec to straight-alpha RGBA8. Notes are appended to `notes`.
+pub fn render_image(spec: &RenderSpec, notes: &mut Vec<String>) -> Result<Rgba8, CliError> {
+    let env = load_environment(spec.env.as_deref())?;
+    let Prepared {
+        mut offscreen,
+        camera,
+    } = prepare(spec, &env, notes)?;
+    let (width, height) = spec.size;
+    let mut pixels = offscreen.render_rgba(width, height, &camera, Mat4::IDENTITY)?;
     unpremultiply(&mut pixels);
     Ok(Rgba8 {
-        width: w,
-        height: h,
+        width,
+        height,
         pixels,
     })
 }

@@ -406,9 +406,8 @@ impl Renderer {
         );
         self.queue
             .write_buffer(&self.frame_buffer, 0, bytemuck::bytes_of(&uniform));
-        let eye = camera.eye_world;
         if let Some(model) = &self.model {
-            model.write_draw_uniforms(&self.queue, world_from_scene, eye);
+            model.write_draw_uniforms(&self.queue, world_from_scene);
         }
         let targets = self.targets.as_ref().expect("ensured above");
         let clear = match self.background {

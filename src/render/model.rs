@@ -253,12 +253,7 @@ impl GpuModel {
         self.draws.iter().map(|d| d.key)
     }
 
-    pub(super) fn write_draw_uniforms(
-        &self,
-        queue: &wgpu::Queue,
-        world_from_scene: Mat4,
-        _eye: Vec3,
-    ) {
+    pub(super) fn write_draw_uniforms(&self, queue: &wgpu::Queue, world_from_scene: Mat4) {
         let mut bytes = vec![0u8; DRAW_STRIDE as usize * self.draws.len()];
         for (i, d) in self.draws.iter().enumerate() {
             let world_from_model = world_from_scene * d.world_from_mesh;
