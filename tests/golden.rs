@@ -140,6 +140,50 @@ fn sample_ring() {
 }
 
 /// The clip-from-world matrix `loupe render` uses for these arguments.
+/// One golden image per catalogue piece, default variant, from the same three-quarter view.
+#[test]
+fn catalogue_pieces() {
+    let mut pieces: Vec<PathBuf> = std::fs::read_dir(root().join("models"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "glb"))
+        .filter(|p| !p.ends_with("sample-ring.glb"))
+        .collect();
+    pieces.sort();
+    assert!(pieces.len() >= 10, "catalogue: {pieces:?}");
+    for model in &pieces {
+        let name = model.file_stem().unwrap().to_str().unwrap();
+        // The pendant hangs on a 457 mm chain: look at the pendant, not the whole chain.
+        let view: &[&str] = if name.starts_with("pendant") {
+            &[
+                "--camera-orbit",
+                "20deg 75deg 0.045m",
+                "--camera-target",
+                "0 -0.006 0",
+            ]
+        } else {
+            &["--camera-orbit", "30deg 65deg auto"]
+        };
+        let mut args = vec!["--size", "256x256"];
+        args.extend_from_slice(view);
+        let img = render(model, &args);
+        for (x, y) in [(0.0, 0.0), (0.99, 0.0), (0.0, 0.99), (0.99, 0.99)] {
+            assert_eq!(
+                px(&img, x, y)[3],
+                0,
+                "{name}: corner ({x},{y}) is not empty"
+            );
+        }
+        let opaque = img.pixels.chunks_exact(4).filter(|p| p[3] == 255).count();
+        let fraction = opaque as f64 / (img.width * img.height) as f64;
+        assert!(
+            (0.01..0.6).contains(&fraction),
+            "{name}: covers {fraction:.3} of the frame"
+        );
+        compare_with_golden(&format!("catalogue/{name}"), &img);
+    }
+}
+
 fn clip_from_world(model: &Path, args: &[&str]) -> glam::Mat4 {
     let scene = loupe::cli::render::load_scene(model).unwrap();
     let cam = loupe::cli::render::orbit_camera(&spec(model, args), &scene.bounds_m);

@@ -56,6 +56,19 @@ impl Args {
         }
     }
 
+    /// Like [`Args::number`], parsed as f64 so that `--width 0.2` is 0.2, not 0.2000000029.
+    pub fn float(&self, name: &str, default: f64) -> Result<f64, CliError> {
+        match self.get(name) {
+            None => Ok(default),
+            Some(s) => s
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite())
+                .ok_or_else(|| CliError::Usage(format!("--{name} must be a number, got {s:?}"))),
+        }
+    }
+
     pub fn size(&self, name: &str, default: (u32, u32)) -> Result<(u32, u32), CliError> {
         let Some(s) = self.get(name) else {
             return Ok(default);

@@ -1,6 +1,7 @@
 //! The native `loupe` command's logic, kept in the library so tests run the same code path.
 
 pub mod args;
+pub mod assets;
 pub mod bench;
 pub mod detect_card;
 pub mod images;
@@ -42,11 +43,11 @@ usage:
   loupe render MODEL.glb|MODEL.gltf --out OUT.png [--size 768x768] [--env ENV.hdr] [--exposure 1.0]
                [--camera-orbit \"THETAdeg PHIdeg RADIUSm\"] [--camera-target \"X Y Z\"] [--fov 45]
                [--background transparent|skybox|#rrggbb|PHOTO.jpg]
-  loupe model stone --cut CUT --carat 1.0 [--gem GEM] --out FILE.glb
-  loupe model band --size us:7 [--width 2.0] [--thickness 1.6] [--profile PROFILE] --out FILE.glb
+  loupe model stone|band|solitaire|halo|eternity|three-stone|stud|hoop|pendant|bangle [options]
+              --out FILE.glb     (see `loupe model` for each kind's options)
   loupe detect-card IMAGE        JSON: corners_px, px_per_mm, focal_px, confidence (exit 1: none)
   loupe ring-size SYSTEM:SIZE [--json]   e.g. us:7, uk:N½, eu:54, jp:13, ch:14, in:14, iso:54
-  loupe assets --out-dir DIR        write the bundled sample ring and studio environment
+  loupe assets --out-dir DIR        regenerate models/: the catalogue, sample ring, studio, README
   loupe bench --out FILE.json [--model MODEL.glb] [--size 768x768] [--runs 5]
   loupe help";
 
@@ -77,7 +78,7 @@ pub fn run(argv: &[String]) -> Result<Outcome, CliError> {
 fn run_printing(argv: &[String]) -> Result<String, CliError> {
     match argv.first().map(String::as_str) {
         Some("render") => render::run(&argv[1..]),
-        Some("assets") => render::write_assets(&argv[1..]),
+        Some("assets") => assets::run(&argv[1..]),
         Some("ring-size") => ring_size::run(&argv[1..]),
         Some("model") => model::run(&argv[1..]),
         Some("bench") => bench::run(&argv[1..]),

@@ -317,36 +317,6 @@ pub fn run(argv: &[String]) -> Result<String, CliError> {
     Ok(msg)
 }
 
-/// `loupe assets --out-dir DIR`: regenerates the bundled sample ring and studio environment,
-/// byte for byte.
-pub fn write_assets(argv: &[String]) -> Result<String, CliError> {
-    let a = Args::parse(argv, &["out-dir"])?;
-    let dir = PathBuf::from(
-        a.get("out-dir")
-            .ok_or_else(|| CliError::Usage("assets needs --out-dir DIR".into()))?,
-    );
-    let files: [(&str, Vec<u8>); 2] = [
-        (
-            "sample-ring.glb",
-            crate::jewelry::samples::sample_ring_glb(),
-        ),
-        (
-            "studio.hdr",
-            crate::env::encode_hdr(&crate::env::studio_environment(1024, 512)),
-        ),
-    ];
-    let mut msg = Vec::new();
-    for (name, bytes) in files {
-        let path = dir.join(name);
-        std::fs::write(&path, &bytes).map_err(|e| CliError::Write {
-            path: path.clone(),
-            reason: e.to_string(),
-        })?;
-        msg.push(format!("wrote {} ({} bytes)", path.display(), bytes.len()));
-    }
-    Ok(msg.join("\n"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,14 +5,22 @@
 //! lies in the XY plane and the stone sits on the +Y side.
 
 pub mod band;
+pub mod catalogue;
 pub mod cut;
 pub mod gem;
 pub mod glb;
 pub mod mesh;
+pub mod metal;
+pub mod piece;
 pub mod samples;
+pub mod setting;
 pub mod shapes;
+pub mod sweep;
 
-pub use glb::{try_write_glb, write_glb, GlbPart, PartMaterial};
+pub use glb::{
+    try_write_glb, try_write_model, write_glb, write_model, Anisotropy, GlbModel, GlbPart,
+    PartMaterial, Volume,
+};
 pub use mesh::MeshData;
 pub use samples::{metal_spheres_glb, orientation_glb, sample_ring_glb};
 pub use shapes::{box_mesh, prong, ring_band, round_stone, uv_sphere};
@@ -47,6 +55,18 @@ pub enum JewelryError {
         part: String,
         /// Number of indices.
         count: usize,
+    },
+    /// A part lists materials for a different number of variants than the model has.
+    #[error(
+        "part {part:?} has {materials} variant materials but the model has {variants} variants"
+    )]
+    VariantCountMismatch {
+        /// Part name.
+        part: String,
+        /// Materials the part lists.
+        materials: usize,
+        /// Variants the model has.
+        variants: usize,
     },
     /// NaN or infinite coordinates.
     #[error("mesh {part:?}: vertex {vertex} is not finite")]

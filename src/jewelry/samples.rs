@@ -34,8 +34,7 @@ pub fn metal(name: &str, f0: [f32; 3], roughness: f32) -> PartMaterial {
         metallic: 1.0,
         roughness,
         emissive: [0.0; 3],
-        transmission: None,
-        ior: None,
+        ..Default::default()
     }
 }
 
@@ -46,8 +45,7 @@ fn paint(name: &str, rgb: [f32; 3]) -> PartMaterial {
         metallic: 0.0,
         roughness: 0.6,
         emissive: [0.0; 3],
-        transmission: None,
-        ior: None,
+        ..Default::default()
     }
 }
 
@@ -57,6 +55,7 @@ fn part(name: &str, mesh: MeshData, material: PartMaterial, translation_m: Vec3)
         mesh,
         material,
         translation_m: translation_m.to_array(),
+        ..Default::default()
     }
 }
 
@@ -106,6 +105,7 @@ pub fn sample_ring_glb() -> Vec<u8> {
         emissive: [0.0; 3],
         transmission: Some(1.0),
         ior: Some(DIAMOND_IOR),
+        ..Default::default()
     };
     write_glb(&[
         part(

@@ -1,6 +1,6 @@
 //! Gem materials: density for sizing by carat and optical constants for glTF.
 
-use crate::jewelry::glb::PartMaterial;
+use crate::jewelry::glb::{PartMaterial, Volume};
 
 /// A gem material.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -85,28 +85,38 @@ impl Gem {
         20.0 / abbe_number
     }
 
-    /// Linear base colour standing in for the body colour until the GLB writer carries
-    /// KHR_materials_volume attenuation: white for colourless stones, the typical hue otherwise.
-    pub fn base_color_linear(self) -> [f32; 4] {
+    /// Body colour for KHR_materials_volume: the colour white light takes after
+    /// [`Gem::attenuation_distance_mm`] inside the stone (linear), and that distance. `None` for
+    /// colourless stones. Chosen to give a medium-toned stone at a typical 1 ct path length of
+    /// 5–8 mm; real stones vary far more than this.
+    pub fn attenuation(self) -> Option<([f32; 3], f32)> {
         match self {
-            Gem::Diamond | Gem::CubicZirconia | Gem::Moissanite => [1.0, 1.0, 1.0, 1.0],
-            Gem::Sapphire => [0.05, 0.12, 0.6, 1.0],
-            Gem::Ruby => [0.7, 0.02, 0.06, 1.0],
-            Gem::Emerald => [0.03, 0.45, 0.12, 1.0],
+            Gem::Diamond | Gem::CubicZirconia | Gem::Moissanite => None,
+            Gem::Sapphire => Some(([0.15, 0.3, 0.85], 3.0)),
+            Gem::Ruby => Some(([0.85, 0.08, 0.15], 3.0)),
+            Gem::Emerald => Some(([0.2, 0.75, 0.35], 4.0)),
         }
     }
 
-    /// A transmissive dielectric material for the existing GLB writer (transmission + IOR;
-    /// dispersion and volume attenuation wait for the writer to support those extensions).
-    pub fn part_material(self) -> PartMaterial {
+    /// The stone's glTF material: white base colour, full transmission, IOR, dispersion, and the
+    /// body colour as volume attenuation. `thickness_mm` is the stone's depth (table to culet),
+    /// KHR_materials_volume's thickness for renderers that do not trace the facets.
+    pub fn part_material(self, thickness_mm: f64) -> PartMaterial {
+        let attenuation = self.attenuation();
         PartMaterial {
             name: self.key().to_owned(),
-            base_color_linear: self.base_color_linear(),
+            base_color_linear: [1.0; 4],
             metallic: 0.0,
             roughness: 0.0,
-            emissive: [0.0; 3],
             transmission: Some(1.0),
             ior: Some(self.ior()),
+            dispersion: Some(self.dispersion()),
+            volume: Some(Volume {
+                thickness_m: crate::math::mm_to_m(thickness_mm as f32),
+                attenuation_distance_m: attenuation.map(|(_, d)| crate::math::mm_to_m(d)),
+                attenuation_color: attenuation.map_or([1.0; 3], |(c, _)| c),
+            }),
+            ..Default::default()
         }
     }
 

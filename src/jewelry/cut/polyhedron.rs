@@ -182,6 +182,46 @@ impl ConvexPolyhedron {
             .collect()
     }
 
+    /// Signed distance from `p_mm` to the solid's surface, mm: negative inside (the depth below
+    /// the nearest facet plane), positive outside (the distance to the nearest facet polygon).
+    pub fn signed_distance_mm(&self, p_mm: DVec3) -> f64 {
+        let planes = self.planes();
+        let inside_depth = planes
+            .iter()
+            .map(|h| h.distance_mm(p_mm))
+            .fold(f64::NEG_INFINITY, f64::max);
+        if inside_depth <= 0.0 {
+            return inside_depth;
+        }
+        self.faces_mm
+            .iter()
+            .zip(&planes)
+            .map(|(face, h)| distance_to_polygon_mm(face, h.normal, p_mm))
+            .fold(f64::INFINITY, f64::min)
+    }
+
+    /// Where the ray from `origin_mm` (inside the solid) along `direction` leaves it: the exit
+    /// point and the outward normal of the facet it leaves through. `None` when the origin is
+    /// outside or the direction is zero.
+    pub fn ray_exit_mm(&self, origin_mm: DVec3, direction: DVec3) -> Option<(DVec3, DVec3)> {
+        let d = direction.try_normalize()?;
+        let mut best: Option<(f64, DVec3)> = None;
+        for h in self.planes() {
+            let along = h.normal.dot(d);
+            let gap = -h.distance_mm(origin_mm);
+            if gap < -EPS_MM {
+                return None;
+            }
+            if along > 1e-12 {
+                let t = gap / along;
+                if best.is_none_or(|(bt, _)| t < bt) {
+                    best = Some((t, h.normal));
+                }
+            }
+        }
+        best.map(|(t, n)| (origin_mm + d * t, n))
+    }
+
     /// Lowest and highest corner, mm.
     pub fn bounds_mm(&self) -> (DVec3, DVec3) {
         let mut lo = DVec3::splat(f64::INFINITY);
@@ -276,6 +316,26 @@ fn sort_ccw(pts: Vec<DVec3>, normal: DVec3) -> Vec<DVec3> {
     keyed.into_iter().map(|(_, p)| p).collect()
 }
 
+/// Distance from `p` to the convex polygon `poly` (in a plane with unit `normal`), mm.
+fn distance_to_polygon_mm(poly: &[DVec3], normal: DVec3, p: DVec3) -> f64 {
+    let n = poly.len();
+    let inside = (0..n).all(|i| {
+        let (a, b) = (poly[i], poly[(i + 1) % n]);
+        (b - a).cross(p - a).dot(normal) >= 0.0
+    });
+    if inside {
+        return (p - poly[0]).dot(normal).abs();
+    }
+    (0..n)
+        .map(|i| {
+            let (a, b) = (poly[i], poly[(i + 1) % n]);
+            let ab = b - a;
+            let t = ((p - a).dot(ab) / ab.length_squared().max(1e-30)).clamp(0.0, 1.0);
+            p.distance(a + ab * t)
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
 /// Area-weighted normal (Newell's method), unit length.
 pub fn polygon_normal(poly: &[DVec3]) -> DVec3 {
     let mut n = DVec3::ZERO;
@@ -315,5 +375,21 @@ mod tests {
         // A plane that misses adds nothing.
         let same = cut.clipped(&HalfSpace::through(DVec3::splat(5.0), DVec3::X));
         assert_eq!(same.faces_mm.len(), 7);
+    }
+
+    #[test]
+    fn signed_distance_and_ray_exit_of_a_cube() {
+        let cube = ConvexPolyhedron::cuboid(DVec3::splat(-1.0), DVec3::splat(1.0));
+        assert!((cube.signed_distance_mm(DVec3::ZERO) + 1.0).abs() < 1e-12);
+        assert!((cube.signed_distance_mm(DVec3::new(3.0, 0.0, 0.0)) - 2.0).abs() < 1e-12);
+        // Off a corner the nearest point is the corner itself.
+        let d = cube.signed_distance_mm(DVec3::splat(2.0));
+        assert!((d - 3f64.sqrt()).abs() < 1e-12, "{d}");
+        let (exit, normal) = cube
+            .ray_exit_mm(DVec3::ZERO, DVec3::new(1.0, 0.5, 0.0))
+            .unwrap();
+        assert!((exit - DVec3::new(1.0, 0.5, 0.0)).length() < 1e-12);
+        assert_eq!(normal, DVec3::X);
+        assert!(cube.ray_exit_mm(DVec3::splat(5.0), DVec3::X).is_none());
     }
 }

@@ -302,8 +302,9 @@ mod tests {
             write_glb(&[GlbPart {
                 name: "stone".into(),
                 mesh: one_carat().mesh().unwrap(),
-                material: Gem::Diamond.part_material(),
+                material: Gem::Diamond.part_material(4.0),
                 translation_m: [0.0; 3],
+                ..Default::default()
             }])
         };
         assert_eq!(glb(), glb());
