@@ -128,6 +128,34 @@ fn model_writes_dimensioned_stones_and_bands_and_rejects_impossible_requests() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("17.32"));
 
+    // A whole piece with metal variants: the solitaire's stone is read back as a gem.
+    let ring = dir.join("loupe-cli-solitaire.glb");
+    let out = loupe(&[
+        "model",
+        "solitaire",
+        "--size",
+        "uk:N",
+        "--prongs",
+        "4",
+        "--metal",
+        "rose-gold,platinum",
+        "--out",
+        ring.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = std::fs::read(&ring).unwrap();
+    let doc: serde_json::Value =
+        serde_json::from_slice(&gltf::Glb::from_slice(&bytes).unwrap().json).unwrap();
+    let variants = &doc["extensions"]["KHR_materials_variants"]["variants"];
+    assert_eq!(variants[0]["name"], "rose-gold");
+    assert_eq!(variants[1]["name"], "platinum");
+    let scene = loupe::asset::parse_glb(&bytes).unwrap();
+    assert_eq!(scene.gems().count(), 1, "the stone is recognised as a gem");
+
     for (args, names) in [
         (
             vec!["model", "stone", "--carat", "-1", "--out", "x.glb"],
@@ -142,6 +170,27 @@ fn model_writes_dimensioned_stones_and_bands_and_rejects_impossible_requests() {
                 "model", "band", "--size", "us:0.25", "--width", "50", "--out", "x.glb",
             ],
             "width",
+        ),
+        (
+            vec!["model", "band", "--size", "us:0", "--out", "x.glb"],
+            "ring size",
+        ),
+        (
+            vec!["model", "solitaire", "--head", "5", "--out", "x.glb"],
+            "--head",
+        ),
+        (
+            vec!["model", "solitaire", "--prongs", "12", "--out", "x.glb"],
+            "prongs",
+        ),
+        (
+            vec!["model", "hoop", "--diameter", "-3", "--out", "x.glb"],
+            "inner_diameter_mm",
+        ),
+        (vec!["model", "ring", "--out", "x.glb"], "unknown"),
+        (
+            vec!["model", "stud", "--metal", "brass", "--out", "x.glb"],
+            "brass",
         ),
     ] {
         let out = loupe(&args);

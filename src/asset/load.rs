@@ -81,7 +81,24 @@ pub fn parse(bytes: &[u8], resolve: &ExternalResolver<'_>) -> Result<Scene, Asse
                             }
                         })?;
                         let slot = match built {
-                            Some(m) => {
+                            Some(mut m) => {
+                                let transmissive = prim
+                                    .material()
+                                    .transmission()
+                                    .is_some_and(|t| t.transmission_factor() > 0.0);
+                                if transmissive {
+                                    let positions: Vec<[f32; 3]> =
+                                        m.vertices.iter().map(|v| v.position_m).collect();
+                                    m.facets =
+                                        crate::jewelry::gem::facet_planes(&positions, &m.indices);
+                                    if m.facets.is_none() {
+                                        scene.warnings.push(format!(
+                                            "mesh {} primitive {}: transmissive but not a closed convex solid, \
+                                             so it is drawn with the single-refraction approximation",
+                                            key.0, key.1
+                                        ));
+                                    }
+                                }
                                 scene.meshes.push(m);
                                 Some(scene.meshes.len() - 1)
                             }
@@ -378,6 +395,16 @@ fn convert_material(
         double_sided: m.double_sided(),
         transmission: m.transmission().map_or(0.0, |t| t.transmission_factor()),
         ior: m.ior().unwrap_or(1.5),
+        dispersion: m
+            .extension_value("KHR_materials_dispersion")
+            .and_then(|d| d.get("dispersion"))
+            .and_then(|d| d.as_f64())
+            .map_or(0.0, |d| d.max(0.0) as f32),
+        thickness_m: m.volume().map_or(0.0, |v| v.thickness_factor()),
+        attenuation_distance_m: m
+            .volume()
+            .map_or(f32::INFINITY, |v| v.attenuation_distance()),
+        attenuation_color: m.volume().map_or([1.0; 3], |v| v.attenuation_color()),
     }
 }
 
@@ -446,7 +473,11 @@ fn build_primitive(prim: &gltf::Primitive, buffers: &[Vec<u8>]) -> Result<Option
     if tangents.is_none() {
         tangents::generate(&mut vertices, &indices);
     }
-    Ok(Some(Mesh { vertices, indices }))
+    Ok(Some(Mesh {
+        vertices,
+        indices,
+        facets: None,
+    }))
 }
 
 fn triangle_list(mode: Mode, idx: &[u32]) -> Vec<u32> {

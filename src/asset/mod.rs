@@ -50,6 +50,10 @@ pub struct Vertex {
 pub struct Mesh {
     pub vertices: Vec<Vertex>,
     pub indices: Vec<u32>,
+    /// Facet planes in mesh space when the mesh is drawn with a transmissive material and is a
+    /// closed convex solid: a faceted stone the gem pass can trace exactly. Recovered from the
+    /// triangles, so any convex stone in any GLB qualifies, not only Loupe's own.
+    pub facets: Option<Vec<crate::jewelry::gem::FacetPlane>>,
 }
 
 /// One mesh drawn with one material at one place.
@@ -126,6 +130,21 @@ pub struct Material {
     pub transmission: f32,
     /// KHR_materials_ior; glTF's default 1.5.
     pub ior: f32,
+    /// KHR_materials_dispersion (20 / Abbe number); 0 without it.
+    pub dispersion: f32,
+    /// KHR_materials_volume thickness in mesh space, metres; 0 for thin-walled surfaces.
+    pub thickness_m: f32,
+    /// KHR_materials_volume attenuation distance, metres; infinite when nothing is absorbed.
+    pub attenuation_distance_m: f32,
+    /// KHR_materials_volume attenuation colour, linear.
+    pub attenuation_color: [f32; 3],
+}
+
+impl Material {
+    /// A material light passes through (KHR_materials_transmission above 0).
+    pub fn is_transmissive(&self) -> bool {
+        self.transmission > 0.0
+    }
 }
 
 impl Default for Material {
@@ -149,6 +168,10 @@ impl Default for Material {
             double_sided: false,
             transmission: 0.0,
             ior: 1.5,
+            dispersion: 0.0,
+            thickness_m: 0.0,
+            attenuation_distance_m: f32::INFINITY,
+            attenuation_color: [1.0; 3],
         }
     }
 }
@@ -230,6 +253,18 @@ impl Default for Scene {
 }
 
 impl Scene {
+    /// Indices of the draws that are faceted stones: a transmissive material on a closed convex
+    /// mesh (its planes in [`Mesh::facets`]).
+    pub fn gems(&self) -> impl Iterator<Item = usize> + '_ {
+        self.draws.iter().enumerate().filter_map(|(i, d)| {
+            let transmissive = d
+                .material
+                .and_then(|m| self.materials.get(m))
+                .is_some_and(Material::is_transmissive);
+            (transmissive && self.meshes[d.mesh].facets.is_some()).then_some(i)
+        })
+    }
+
     pub fn triangle_count(&self) -> usize {
         self.draws
             .iter()
