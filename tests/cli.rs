@@ -271,3 +271,84 @@ fn detect_card_finds_a_drawn_card_and_reports_none_on_photos_without_one() {
         1
     );
 }
+
+#[test]
+fn measure_finger_reports_width_and_ring_size() {
+    // A finger 17.32 mm wide (US 7) at 8 px/mm: a darker band with soft edges on a lighter ground.
+    let (w, h) = (320u32, 200u32);
+    let (left, right) = (160.0 - 69.28f32, 160.0 + 69.28f32);
+    let img = image::RgbaImage::from_fn(w, h, |x, _| {
+        let xc = x as f32 + 0.5;
+        // Coverage of the pixel by the finger, with a 1 px ramp at each silhouette.
+        let cover = ((xc - left + 0.5).clamp(0.0, 1.0)) * ((right - xc + 0.5).clamp(0.0, 1.0));
+        let v = (200.0 - 110.0 * cover).round() as u8;
+        image::Rgba([v, (v as f32 * 0.8) as u8, (v as f32 * 0.7) as u8, 255])
+    });
+    let path = std::env::temp_dir().join("loupe-cli-finger.png");
+    img.save(&path).unwrap();
+    let path = path.to_str().unwrap();
+    let out = loupe(&[
+        "measure-finger",
+        path,
+        "--across",
+        "40,100 280,100",
+        "--px-per-mm",
+        "8",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let width = v["width_mm"].as_f64().unwrap();
+    assert!((width - 17.32).abs() < 0.1, "{width}");
+    assert_eq!(v["ring_size"]["us"], "7");
+    assert!(v["uncertainty_us"].as_f64().unwrap() >= 0.25);
+
+    // The segment misses the finger: not found, exit 1.
+    let out = loupe(&[
+        "measure-finger",
+        path,
+        "--across",
+        "5,100 60,100",
+        "--px-per-mm",
+        "8",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\"found\": false"));
+    // Bad arguments: exit 2 with a message.
+    for args in [
+        vec![
+            "measure-finger",
+            path,
+            "--across",
+            "1,2",
+            "--px-per-mm",
+            "8",
+        ],
+        vec!["measure-finger", path, "--across", "40,100 280,100"],
+        vec![
+            "measure-finger",
+            path,
+            "--across",
+            "40,100 280,100",
+            "--px-per-mm",
+            "-1",
+        ],
+        vec![
+            "measure-finger",
+            "/nonexistent.png",
+            "--across",
+            "40,100 280,100",
+            "--px-per-mm",
+            "8",
+        ],
+    ] {
+        let out = loupe(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(!out.stderr.is_empty());
+    }
+}

@@ -28,6 +28,7 @@
 //! contrast or a finger), so the next step is better segment grouping, not scoring.
 
 mod edges;
+pub mod finger;
 mod gray;
 mod quads;
 mod refine;

@@ -5,6 +5,7 @@ pub mod assets;
 pub mod bench;
 pub mod detect_card;
 pub mod images;
+pub mod measure_finger;
 pub mod model;
 pub mod render;
 pub mod ring_size;
@@ -46,6 +47,8 @@ usage:
   loupe model stone|band|solitaire|halo|eternity|three-stone|stud|hoop|pendant|bangle [options]
               --out FILE.glb     (see `loupe model` for each kind's options)
   loupe detect-card IMAGE        JSON: corners_px, px_per_mm, focal_px, confidence (exit 1: none)
+  loupe measure-finger IMAGE --across \"X1,Y1 X2,Y2\" (--px-per-mm F | --card yes)
+                                 JSON: width_mm, ring_size per system, uncertainty_us (exit 1: none)
   loupe ring-size SYSTEM:SIZE [--json]   e.g. us:7, uk:N½, eu:54, jp:13, ch:14, in:14, iso:54
   loupe assets --out-dir DIR        regenerate models/: the catalogue, sample ring, studio, README
   loupe bench --out FILE.json [--model MODEL.glb] [--size 768x768] [--runs 5]
@@ -69,8 +72,10 @@ impl From<String> for Outcome {
 
 /// Runs the command line; `Err` is printed as one line and the process exits with code 2.
 pub fn run(argv: &[String]) -> Result<Outcome, CliError> {
-    if argv.first().map(String::as_str) == Some("detect-card") {
-        return detect_card::run(&argv[1..]);
+    match argv.first().map(String::as_str) {
+        Some("detect-card") => return detect_card::run(&argv[1..]),
+        Some("measure-finger") => return measure_finger::run(&argv[1..]),
+        _ => {}
     }
     run_printing(argv).map(Outcome::from)
 }
