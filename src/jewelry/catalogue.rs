@@ -1048,6 +1048,7 @@ mod tests {
 
     #[test]
     fn every_stone_is_held_and_nothing_cuts_into_a_stone() {
+        let (mut lo, mut hi, mut contacts) = (f64::INFINITY, f64::NEG_INFINITY, 0);
         for e in pieces() {
             let p = &e.piece;
             for (i, s) in p.stones.iter().enumerate() {
@@ -1061,6 +1062,7 @@ mod tests {
                 );
                 for &w in &s.held_by {
                     let gap = p.wires[w].gap_to_mm(&s.solid_mm);
+                    (lo, hi, contacts) = (lo.min(gap), hi.max(gap), contacts + 1);
                     assert!(
                         gap.abs() <= CONTACT_TOLERANCE_MM,
                         "{}: wire {w} holding {} is {gap:.3} mm off",
@@ -1095,6 +1097,7 @@ mod tests {
                 }
             }
         }
+        eprintln!("{contacts} prong and bead contacts: gap {lo:.4} to {hi:.4} mm");
     }
 
     #[test]
