@@ -217,3 +217,68 @@ async fn webgpu_viewer_loads_and_survives_bad_input() {
 async fn webgl2_viewer_loads_and_survives_bad_input() {
     viewer_round_trip("webgl2").await;
 }
+
+/// A light 300 px card (85.60 × 53.98 mm) on a dark, slightly textured floor, as RGBA.
+fn card_frame(w: u32, h: u32) -> Vec<u8> {
+    let (x0, y0, cw) = (170.0f32, 140.0f32, 300.0f32);
+    let ch = cw * 53.98 / 85.60;
+    let mut rgba = Vec::with_capacity((w * h * 4) as usize);
+    for y in 0..h {
+        for x in 0..w {
+            let (fx, fy) = (x as f32 + 0.5, y as f32 + 0.5);
+            let inside = fx > x0 && fx < x0 + cw && fy > y0 && fy < y0 + ch;
+            let v = if inside {
+                225
+            } else {
+                40 + ((x * 7 + y * 13) % 9) as u8
+            };
+            rgba.extend_from_slice(&[v, v, v, 255]);
+        }
+    }
+    rgba
+}
+
+fn parse(json: &str) -> JsValue {
+    js_sys::JSON::parse(json).expect("valid JSON")
+}
+
+fn field(v: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(v, &key.into()).unwrap()
+}
+
+#[wasm_bindgen_test]
+fn card_detection_runs_in_wasm() {
+    let found = parse(&loupe::web::detect_card_rgba(&card_frame(640, 480), 640, 480).unwrap());
+    assert_eq!(field(&found, "found").as_bool(), Some(true));
+    let px_per_mm = field(&found, "px_per_mm").as_f64().unwrap();
+    assert!((px_per_mm - 300.0 / 85.6).abs() < 0.05, "{px_per_mm}");
+    let flat = vec![90u8; 640 * 480 * 4];
+    let none = parse(&loupe::web::detect_card_rgba(&flat, 640, 480).unwrap());
+    assert_eq!(field(&none, "found").as_bool(), Some(false));
+    assert!(loupe::web::detect_card_rgba(&flat, 16, 16).is_err());
+}
+
+#[wasm_bindgen_test]
+fn finger_measurement_runs_in_wasm() {
+    // A 17.32 mm finger (US 7) at 8 px/mm: a dark band with 1 px soft edges.
+    let (w, h) = (320u32, 120u32);
+    let (left, right) = (160.0 - 69.28f32, 160.0 + 69.28f32);
+    let mut rgba = Vec::new();
+    for _ in 0..h {
+        for x in 0..w {
+            let xc = x as f32 + 0.5;
+            let cover = (xc - left + 0.5).clamp(0.0, 1.0) * (right - xc + 0.5).clamp(0.0, 1.0);
+            let v = (200.0 - 110.0 * cover).round() as u8;
+            rgba.extend_from_slice(&[v, v, v, 255]);
+        }
+    }
+    let m =
+        parse(&loupe::web::measure_finger_rgba(&rgba, w, h, 40.0, 60.0, 280.0, 60.0, 8.0).unwrap());
+    let width = field(&m, "width_mm").as_f64().unwrap();
+    assert!((width - 17.32).abs() < 0.1, "{width}");
+    assert_eq!(
+        field(&field(&m, "ring_size"), "us").as_string().as_deref(),
+        Some("7")
+    );
+    assert!(loupe::web::measure_finger_rgba(&rgba, w, h, 40.0, 60.0, 280.0, 60.0, 0.0).is_err());
+}

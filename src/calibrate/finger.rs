@@ -311,6 +311,44 @@ pub fn recommend(width: FingerWidth) -> Result<SizeRecommendation, FingerError> 
     })
 }
 
+/// Measures a finger in one call, as `loupe measure-finger` and the element do, and answers the
+/// stable JSON object: `{"found": true, "width_mm", "sigma_mm", "width_px", "px_per_mm",
+/// "edges_px", "ring_size": {system: label, …}, "uncertainty_us"}`, or `Ok(None)` when no edges
+/// are found. `px_per_mm_rel_sigma` is the scale's own relative uncertainty.
+pub fn measure_json(
+    image: &GrayImage,
+    from_px: Vec2,
+    to_px: Vec2,
+    px_per_mm: f32,
+    px_per_mm_rel_sigma: f32,
+) -> Result<Option<String>, FingerError> {
+    let edges = match finger_edges(image, from_px, to_px) {
+        Ok(e) => e,
+        Err(FingerError::NoEdges) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let width = width_mm(&edges, px_per_mm, px_per_mm_rel_sigma)?;
+    let rec = recommend(width)?;
+    let sizes: Vec<String> = rec
+        .sizes
+        .iter()
+        .map(|(system, n)| format!("\"{}\": \"{}\"", system.key(), n.label))
+        .collect();
+    Ok(Some(format!(
+        "{{\"found\": true, \"width_mm\": {:.2}, \"sigma_mm\": {:.3}, \"width_px\": {:.2}, \"px_per_mm\": {:.4}, \"edges_px\": [[{:.2}, {:.2}], [{:.2}, {:.2}]], \"ring_size\": {{{}}}, \"uncertainty_us\": {}}}",
+        width.width_mm,
+        width.sigma_mm,
+        edges.width_px,
+        px_per_mm,
+        edges.first_px.x,
+        edges.first_px.y,
+        edges.second_px.x,
+        edges.second_px.y,
+        sizes.join(", "),
+        rec.uncertainty_us
+    )))
+}
+
 /// "Ring size as the ruler": with a known ring size, the finger's width in px where the ring sits
 /// is the ring's inner diameter, which gives px-per-mm in the finger's plane.
 pub fn px_per_mm_from_ring(width_px: f32, inner_diameter_mm: f32) -> Result<f32, FingerError> {

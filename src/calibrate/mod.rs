@@ -106,6 +106,32 @@ pub struct CardDetection {
     pub fit: CardFit,
 }
 
+impl CardDetection {
+    /// The stable JSON object `loupe detect-card` prints and the element receives:
+    /// `{"found": true, "corners_px": [[x,y],…], "px_per_mm": …, "focal_px": … | null,
+    /// "confidence": …}`.
+    pub fn to_json(&self) -> String {
+        let corners: Vec<String> = self
+            .corners_px
+            .iter()
+            .map(|c| format!("[{:.2}, {:.2}]", c.x, c.y))
+            .collect();
+        let focal = self
+            .fit
+            .focal_px
+            .map_or("null".to_string(), |f| format!("{f:.1}"));
+        format!(
+            "{{\"found\": true, \"corners_px\": [{}], \"px_per_mm\": {:.4}, \"focal_px\": {focal}, \"confidence\": {:.3}}}",
+            corners.join(", "),
+            self.fit.px_per_mm,
+            self.confidence
+        )
+    }
+}
+
+/// The JSON for "no card": `{"found": false}`.
+pub const NO_CARD_JSON: &str = "{\"found\": false}";
+
 /// Looks for an ID-1 card. `Ok(None)` when there is none (or none confident enough).
 pub fn detect_card(image: &GrayImage) -> Result<Option<CardDetection>, CardError> {
     // The fields are public, so the size is checked again here rather than trusted.

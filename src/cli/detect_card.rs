@@ -2,7 +2,7 @@
 //! `{"found": false}` when none is, 2 with a message on stderr for an unreadable file.
 
 use super::{CliError, Outcome};
-use crate::calibrate::{detect_card, GrayImage};
+use crate::calibrate::{detect_card, GrayImage, NO_CARD_JSON};
 use std::path::PathBuf;
 
 pub fn run(argv: &[String]) -> Result<Outcome, CliError> {
@@ -32,28 +32,12 @@ pub fn run(argv: &[String]) -> Result<Outcome, CliError> {
     })?;
     Ok(match found {
         None => Outcome {
-            stdout: "{\"found\": false}".into(),
+            stdout: NO_CARD_JSON.into(),
             exit_code: 1,
         },
-        Some(d) => {
-            let corners: Vec<String> = d
-                .corners_px
-                .iter()
-                .map(|c| format!("[{:.2}, {:.2}]", c.x, c.y))
-                .collect();
-            let focal = d
-                .fit
-                .focal_px
-                .map_or("null".to_string(), |f| format!("{f:.1}"));
-            Outcome {
-                stdout: format!(
-                    "{{\"found\": true, \"corners_px\": [{}], \"px_per_mm\": {:.4}, \"focal_px\": {focal}, \"confidence\": {:.3}}}",
-                    corners.join(", "),
-                    d.fit.px_per_mm,
-                    d.confidence
-                ),
-                exit_code: 0,
-            }
-        }
+        Some(d) => Outcome {
+            stdout: d.to_json(),
+            exit_code: 0,
+        },
     })
 }

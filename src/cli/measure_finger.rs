@@ -9,7 +9,7 @@ use glam::Vec2;
 
 use super::args::Args;
 use super::{CliError, Outcome};
-use crate::calibrate::finger::{finger_edges, recommend, width_mm, FingerError};
+use crate::calibrate::finger::{measure_json, FingerError};
 use crate::calibrate::{detect_card, GrayImage};
 use std::path::PathBuf;
 
@@ -87,33 +87,12 @@ pub fn run(argv: &[String]) -> Result<Outcome, CliError> {
     } else {
         (a.number("px-per-mm", 0.0)?, 0.0)
     };
-    let edges = match finger_edges(&gray, from, to) {
-        Ok(e) => e,
-        Err(FingerError::NoEdges) => return Ok(not_found(&FingerError::NoEdges.to_string())),
-        Err(e) => return Err(CliError::Usage(e.to_string())),
-    };
-    let width =
-        width_mm(&edges, px_per_mm, scale_sigma).map_err(|e| CliError::Usage(e.to_string()))?;
-    let rec = recommend(width).map_err(|e| CliError::Usage(e.to_string()))?;
-    let sizes: Vec<String> = rec
-        .sizes
-        .iter()
-        .map(|(system, n)| format!("{}: {}", json_string(system.key()), json_string(&n.label)))
-        .collect();
-    Ok(Outcome {
-        stdout: format!(
-            "{{\"found\": true, \"width_mm\": {:.2}, \"sigma_mm\": {:.3}, \"width_px\": {:.2}, \"px_per_mm\": {:.4}, \"edges_px\": [[{:.2}, {:.2}], [{:.2}, {:.2}]], \"ring_size\": {{{}}}, \"uncertainty_us\": {}}}",
-            width.width_mm,
-            width.sigma_mm,
-            edges.width_px,
-            px_per_mm,
-            edges.first_px.x,
-            edges.first_px.y,
-            edges.second_px.x,
-            edges.second_px.y,
-            sizes.join(", "),
-            rec.uncertainty_us
-        ),
-        exit_code: 0,
-    })
+    match measure_json(&gray, from, to, px_per_mm, scale_sigma) {
+        Ok(Some(json)) => Ok(Outcome {
+            stdout: json,
+            exit_code: 0,
+        }),
+        Ok(None) => Ok(not_found(&FingerError::NoEdges.to_string())),
+        Err(e) => Err(CliError::Usage(e.to_string())),
+    }
 }

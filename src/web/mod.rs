@@ -1,9 +1,11 @@
 //! The wasm-bindgen edge: the `Viewer` handle `<loupe-tryon>` drives. JS owns the element and
 //! DOM events; this turns them into renderer state and draws frames.
 
+mod calibrate;
 mod gpu;
 mod images;
 
+pub use calibrate::{detect_card_rgba, measure_finger_rgba};
 pub use gpu::{backend_name, open, Gpu};
 
 use crate::asset::Scene;
