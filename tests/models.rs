@@ -117,3 +117,27 @@ fn every_catalogue_stone_reads_back_as_a_gem_with_its_facet_planes() {
     }
     assert!(stones >= 50, "the catalogue's stones: {stones}");
 }
+
+#[test]
+fn variants_read_back_with_their_materials() {
+    let bytes = std::fs::read(models_dir().join("solitaire-us7-1ct.glb")).unwrap();
+    let scene = loupe::asset::parse_glb(&bytes).unwrap();
+    assert_eq!(scene.variants, ["platinum", "yellow-gold"]);
+    let name = |i: Option<usize>| i.and_then(|i| scene.materials[i].name.clone());
+    let gem_draws: Vec<usize> = scene.gems().collect();
+    for (i, d) in scene.draws.iter().enumerate() {
+        assert_eq!(d.variant_materials.len(), 2);
+        if gem_draws.contains(&i) {
+            // The stone is diamond in both looks.
+            assert_eq!(name(d.variant_materials[1]).as_deref(), Some("diamond"));
+        } else {
+            assert_eq!(name(d.material).as_deref(), Some("platinum"));
+            assert_eq!(name(d.variant_materials[0]).as_deref(), Some("platinum"));
+            assert_eq!(name(d.variant_materials[1]).as_deref(), Some("yellow-gold"));
+        }
+    }
+    // A file without variants has none, and no per-draw mappings.
+    let plain = loupe::asset::parse_glb(&loupe::jewelry::sample_ring_glb()).unwrap();
+    assert!(plain.variants.is_empty());
+    assert!(plain.draws.iter().all(|d| d.variant_materials.is_empty()));
+}

@@ -114,7 +114,7 @@ const HELP_TEXT = 'Drag or use the arrow keys to move the jewel (Shift+arrow: fi
 export class LoupeTryon extends HTMLElement {
   static get observedAttributes() {
     return ['src', 'alt', 'mode', 'facing', 'poster', 'loading', 'px-per-mm', 'ring-size', 'size-system',
-      'environment', 'fallback-video'];
+      'environment', 'fallback-video', 'variant'];
   }
 
   constructor() {
@@ -227,6 +227,11 @@ export class LoupeTryon extends HTMLElement {
   set environment(v) { this._setAttr('environment', v); }
   get fallbackVideo() { return this.getAttribute('fallback-video') || ''; }
   set fallbackVideo(v) { this._setAttr('fallback-video', v); }
+  /** the material variant shown (a KHR_materials_variants name from `variants`); '' = the model's default look */
+  get variant() { return this.getAttribute('variant') || ''; }
+  set variant(v) { this._setAttr('variant', v); }
+  /** the loaded model's material variant names (KHR_materials_variants), e.g. ['platinum', 'yellow-gold'] */
+  get variants() { return (this._modelInfo && Array.isArray(this._modelInfo.variants)) ? [...this._modelInfo.variants] : []; }
 
   // read-only state
   /** 'loading' | 'ready' | 'camera' | 'error' */
@@ -246,6 +251,21 @@ export class LoupeTryon extends HTMLElement {
   _setAttr(name, v) {
     if (v === null || v === undefined || v === false) this.removeAttribute(name);
     else this.setAttribute(name, String(v));
+  }
+
+  /** Shows the `variant` attribute's look on the loaded model; an unknown name shows the default
+   * look and says so once on the console. */
+  _applyVariant() {
+    const viewer = this._viewer;
+    if (!viewer || !this._modelInfo || typeof viewer.setVariant !== 'function') return;
+    const name = this.variant;
+    const index = name ? this.variants.indexOf(name) : -1;
+    if (name && index < 0) {
+      const have = this.variants.length ? this.variants.join(', ') : 'none';
+      console.warn(`<loupe-tryon>: variant "${name}" is not in this model (its variants: ${have}); showing its default look`);
+    }
+    try { viewer.setVariant(index >= 0 ? index : undefined); } catch (e) { this._warnOnce('setVariant', e); }
+    this._invalidate();
   }
 
   attributeChangedCallback(name, oldValue, value) {
@@ -281,6 +301,9 @@ export class LoupeTryon extends HTMLElement {
       case 'environment':
         if (this._alive && oldValue !== value) this._loadEnvironment();
         break;
+      case 'variant':
+        this._applyVariant();
+        break;
       default: // ring-size, size-system, fallback-video: stored and reflected only (for now)
         break;
     }
@@ -290,7 +313,7 @@ export class LoupeTryon extends HTMLElement {
 
   connectedCallback() {
     // Properties set before the element was defined shadow the accessors: re-apply them.
-    for (const p of ['src', 'alt', 'mode', 'facing', 'poster', 'loading', 'pxPerMm', 'ringSize', 'sizeSystem', 'environment', 'fallbackVideo']) {
+    for (const p of ['src', 'alt', 'mode', 'facing', 'poster', 'loading', 'pxPerMm', 'ringSize', 'sizeSystem', 'environment', 'fallbackVideo', 'variant']) {
       if (Object.prototype.hasOwnProperty.call(this, p)) { const v = this[p]; delete this[p]; this[p] = v; }
     }
     if (!this.hasAttribute('alt')) this._stage.setAttribute('aria-label', 'Jewellery try-on');
@@ -421,6 +444,7 @@ export class LoupeTryon extends HTMLElement {
     if (this._modelBytes) { // re-created (reconnect or context loss): reload the current model from memory
       try { this._modelInfo = await this._queueGlb(viewer, this._modelBytes); } catch (e) { this._warnOnce('reload', e); }
       if (gen !== this._lifeGen) return null;
+      this._applyVariant();
       this._invalidate();
     }
     this._updateStatus();
@@ -506,6 +530,7 @@ export class LoupeTryon extends HTMLElement {
       this._loading = false;
       this._abort = null;
       if (info && Array.isArray(info.warnings)) for (const w of info.warnings) console.warn(`<loupe-tryon> ${url}: ${w}`);
+      this._applyVariant();
       this._emit('load', { url, src: this.src, ...(info || {}) });
       this._updateStatus();
       this._invalidate();

@@ -55,6 +55,9 @@ pub fn parse(bytes: &[u8], resolve: &ExternalResolver<'_>) -> Result<Scene, Asse
         Some(s) => s.nodes().collect(),
         None => root_nodes(&gltf),
     };
+    scene.variants = variant_names(&gltf);
+    let variant_count = scene.variants.len();
+    let material_count = gltf.materials().count();
     let mut stack: Vec<(gltf::Node, Mat4)> =
         roots.into_iter().map(|n| (n, Mat4::IDENTITY)).collect();
     let mut visited = 0usize;
@@ -129,6 +132,7 @@ pub fn parse(bytes: &[u8], resolve: &ExternalResolver<'_>) -> Result<Scene, Asse
                         mesh: mesh_index,
                         material: prim.material().index(),
                         world_from_mesh: world_from_node,
+                        variant_materials: variant_mappings(&prim, variant_count, material_count),
                     });
                 }
             }
@@ -149,6 +153,55 @@ pub fn parse(bytes: &[u8], resolve: &ExternalResolver<'_>) -> Result<Scene, Asse
         }
     }
     Ok(scene)
+}
+
+/// KHR_materials_variants names from the root extension (empty without it).
+fn variant_names(gltf: &gltf::Gltf) -> Vec<String> {
+    gltf.extension_value("KHR_materials_variants")
+        .and_then(|v| v.get("variants"))
+        .and_then(|v| v.as_array())
+        .map(|list| {
+            list.iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    v.get("name")
+                        .and_then(|n| n.as_str())
+                        .map_or_else(|| format!("variant {i}"), str::to_owned)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The primitive's material per variant. Mappings naming a variant or material that does not
+/// exist are ignored, so a bad mapping keeps the default look rather than failing the load.
+fn variant_mappings(
+    prim: &gltf::Primitive,
+    variant_count: usize,
+    material_count: usize,
+) -> Vec<Option<usize>> {
+    let mut out = vec![None; variant_count];
+    let mappings = prim
+        .extension_value("KHR_materials_variants")
+        .and_then(|v| v.get("mappings"))
+        .and_then(|v| v.as_array());
+    for m in mappings.into_iter().flatten() {
+        let Some(material) = m
+            .get("material")
+            .and_then(|v| v.as_u64())
+            .map(|v| v as usize)
+            .filter(|&v| v < material_count)
+        else {
+            continue;
+        };
+        let variants = m.get("variants").and_then(|v| v.as_array());
+        for v in variants.into_iter().flatten().filter_map(|v| v.as_u64()) {
+            if let Some(slot) = out.get_mut(v as usize) {
+                *slot = Some(material);
+            }
+        }
+    }
+    out
 }
 
 fn describe_gltf_error(e: &gltf::Error, bytes: &[u8]) -> String {

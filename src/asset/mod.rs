@@ -63,6 +63,9 @@ pub struct Draw {
     /// Index into [`Scene::materials`]; `None` = glTF's default material.
     pub material: Option<usize>,
     pub world_from_mesh: Mat4,
+    /// KHR_materials_variants: the material in each of [`Scene::variants`], `None` where the
+    /// primitive keeps `material`. Empty when the file has no variants.
+    pub variant_materials: Vec<Option<usize>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -227,6 +230,8 @@ pub struct ImageData {
 
 #[derive(Clone, Debug)]
 pub struct Scene {
+    /// KHR_materials_variants names, in file order (e.g. `platinum`, `yellow-gold`).
+    pub variants: Vec<String>,
     pub meshes: Vec<Mesh>,
     pub draws: Vec<Draw>,
     pub materials: Vec<Material>,
@@ -241,6 +246,7 @@ pub struct Scene {
 impl Default for Scene {
     fn default() -> Self {
         Self {
+            variants: Vec::new(),
             meshes: Vec::new(),
             draws: Vec::new(),
             materials: Vec::new(),

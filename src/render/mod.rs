@@ -251,6 +251,14 @@ impl Renderer {
         self.model = Some(model);
     }
 
+    /// Shows the loaded model's material variant `variant` (index into its scene's
+    /// `variants`), or its default look for `None`.
+    pub fn set_variant(&mut self, variant: Option<usize>) {
+        if let Some(model) = &mut self.model {
+            model.set_variant(variant);
+        }
+    }
+
     pub fn has_model(&self) -> bool {
         self.model.is_some()
     }

@@ -18,6 +18,8 @@ struct GpuDraw {
     mesh: usize,
     bind_group: usize,
     key: PipelineKey,
+    /// Bind group and pipeline for the default look (index 0) and each material variant (1..).
+    looks: Vec<(usize, PipelineKey)>,
     world_from_mesh: Mat4,
     centre_mesh: Vec3,
 }
@@ -202,7 +204,17 @@ impl GpuModel {
                     .material
                     .filter(|&i| i < scene.materials.len())
                     .unwrap_or(default_index);
-                let m = materials[index];
+                let mirrored = d.world_from_mesh.determinant() < 0.0;
+                let look = |i: usize| {
+                    let m = materials[i];
+                    (i, pipeline_key(m.alpha_mode, m.double_sided, mirrored))
+                };
+                let looks: Vec<(usize, PipelineKey)> =
+                    std::iter::once(look(index))
+                        .chain(d.variant_materials.iter().map(|v| {
+                            look(v.filter(|&i| i < scene.materials.len()).unwrap_or(index))
+                        }))
+                        .collect();
                 let mesh = &scene.meshes[d.mesh];
                 let centre_mesh = crate::math::Aabb::from_points(
                     mesh.vertices.iter().map(|v| Vec3::from(v.position_m)),
@@ -211,11 +223,8 @@ impl GpuModel {
                 GpuDraw {
                     mesh: d.mesh,
                     bind_group: index,
-                    key: pipeline_key(
-                        m.alpha_mode,
-                        m.double_sided,
-                        d.world_from_mesh.determinant() < 0.0,
-                    ),
+                    key: looks[0].1,
+                    looks,
                     world_from_mesh: d.world_from_mesh,
                     centre_mesh,
                 }
@@ -249,8 +258,21 @@ impl GpuModel {
         }
     }
 
+    /// Every pipeline any look of any draw needs, so switching variants never compiles one.
     pub(super) fn pipeline_keys(&self) -> impl Iterator<Item = PipelineKey> + '_ {
-        self.draws.iter().map(|d| d.key)
+        self.draws.iter().flat_map(|d| d.looks.iter().map(|l| l.1))
+    }
+
+    /// Shows material variant `variant` (an index into the scene's variants), or the default look
+    /// for `None`. An index past the variants shows the default look.
+    pub(super) fn set_variant(&mut self, variant: Option<usize>) {
+        for d in &mut self.draws {
+            let look = variant
+                .and_then(|v| d.looks.get(v + 1))
+                .copied()
+                .unwrap_or(d.looks[0]);
+            (d.bind_group, d.key) = look;
+        }
     }
 
     pub(super) fn write_draw_uniforms(&self, queue: &wgpu::Queue, world_from_scene: Mat4) {

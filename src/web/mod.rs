@@ -208,6 +208,16 @@ impl Viewer {
         })
     }
 
+    /// Shows material variant `index` of the loaded model (see `modelInfo.variants`), or its
+    /// default look when `index` is undefined or out of range.
+    #[wasm_bindgen(js_name = setVariant)]
+    pub fn set_variant(&self, index: Option<u32>) {
+        self.inner
+            .borrow_mut()
+            .renderer
+            .set_variant(index.map(|i| i as usize));
+    }
+
     /// A Radiance .hdr environment, prefiltered here. Throws on bad data; the old one stays.
     #[wasm_bindgen(js_name = setEnvironmentHdr)]
     pub fn set_environment_hdr(&self, bytes: &[u8]) -> Result<(), JsError> {
@@ -403,6 +413,12 @@ fn model_info(scene: &Scene, warnings: &[String]) -> JsValue {
         &arr(scene.bounds_m.size() * crate::math::units::MM_PER_M),
     );
     set("triangles", &(scene.triangle_count() as u32).into());
+    let v = js_sys::Array::new();
+    for name in &scene.variants {
+        v.push(&name.into());
+    }
+    set("variants", &v);
+    set("gems", &(scene.gems().count() as u32).into());
     let w = js_sys::Array::new();
     for s in warnings {
         w.push(&s.into());

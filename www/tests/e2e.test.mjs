@@ -261,6 +261,50 @@ for (const backend of siteProblem ? [] : ['webgpu', 'webgl']) {
       await page.close();
     });
 
+    test('material variants: the catalogue solitaire switches from platinum to yellow gold and back', T, async () => {
+      const p = await openDemo(browser.context);
+      const { page } = p;
+      let from = await eventCount(page);
+      await page.evaluate(() => { document.querySelector('loupe-tryon').src = 'models/solitaire-us7-1ct.glb'; });
+      const load = await waitForEvent(page, 'load', { from });
+      assert.deepEqual(load.detail.variants, ['platinum', 'yellow-gold'], 'load event lists the variants');
+      assert.equal(load.detail.gems, 1, 'the stone is recognised as a gem');
+      assert.deepEqual(await page.evaluate(() => document.querySelector('loupe-tryon').variants), ['platinum', 'yellow-gold']);
+      // Warm pixels: the share of the jewel's box where red exceeds blue by more than 40/255 (gold
+      // metal; platinum, the stone and the neutral backdrop stay far below), over three turntable
+      // moments.
+      const warmth = async () => {
+        let warm = 0, n = 0;
+        for (let i = 0; i < 3; i++) {
+          await waitFrames(page, 2);
+          const img = await shot(page);
+          const [x0, y0, x1, y1] = jewelBox(img).map((f, k) => Math.round(f * (k % 2 ? img.height : img.width)));
+          for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) {
+            const j = (y * img.width + x) * 4;
+            if (img.data[j] - img.data[j + 2] > 40) warm++;
+            n++;
+          }
+          await pause(250);
+        }
+        return warm / n;
+      };
+      const platinum = await warmth();
+      await page.evaluate(() => { document.querySelector('loupe-tryon').variant = 'yellow-gold'; });
+      const gold = await warmth();
+      assert.ok(gold > 0.01 && gold > 5 * platinum,
+        `yellow gold shows warm metal: ${(gold * 100).toFixed(2)} % of the box vs ${(platinum * 100).toFixed(2)} % for platinum`);
+      // An unknown name shows the default look (and warns on the console), as does removing it.
+      await page.evaluate(() => { document.querySelector('loupe-tryon').variant = 'unobtainium'; });
+      const unknown = await warmth();
+      assert.ok(unknown < gold / 5, `unknown variant falls back to the default look: ${(unknown * 100).toFixed(2)} %`);
+      await page.evaluate(() => { document.querySelector('loupe-tryon').variant = 'yellow-gold'; });
+      assert.ok(await warmth() > 0.01, 'yellow gold again');
+      await page.evaluate(() => { document.querySelector('loupe-tryon').removeAttribute('variant'); });
+      assert.ok(await warmth() < gold / 5, 'attribute removed: default look');
+      p.assertClean();
+      await page.close();
+    });
+
     // WebGL lets a page lose its context on purpose (WEBGL_lose_context), so this runs for real on
     // the WebGL2 build; WebGPU's device loss goes through wgpu's device-lost callback instead.
     if (backend === 'webgl') {
