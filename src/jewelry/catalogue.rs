@@ -16,6 +16,7 @@ use super::cut::{ConvexPolyhedron, Cut, CutError, Emerald, Gem, RoundBrilliant, 
 use super::mesh::MeshData;
 use super::metal::{Finish, Metal};
 use super::piece::{MetalPart, Piece, PlacedStone, Variant};
+use super::search::{bisect, outwards};
 use super::setting::{
     corner_azimuths, culet_y_mm, even_azimuths, gallery_rail, prongs, round_bezel, SettingError,
     Wire, PRONG_SEAT_MM,
@@ -330,19 +331,7 @@ fn bead_centre(stones: &[&ConvexPolyhedron], from: DVec3, dir: DVec3, radius_mm:
             .map(|s| s.signed_distance_mm(from + dir * t))
             .fold(f64::INFINITY, f64::min)
     };
-    let (mut lo, mut hi) = (0.0, 1.0);
-    while d(hi) < target && hi < 100.0 {
-        hi *= 2.0;
-    }
-    for _ in 0..48 {
-        let mid = 0.5 * (lo + hi);
-        if d(mid) < target {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    from + dir * hi
+    from + dir * outwards(100.0, |t| d(t) < target).1
 }
 
 /// A halo ring: a centre round brilliant in four prongs, ringed by melee held by shared beads on
@@ -603,16 +592,7 @@ pub fn three_stone(
         let r = radius_of(&side);
         r * angle.sin() - half_x(&side) * angle.cos() - half_x(&centre)
     };
-    let (mut lo, mut hi) = (0.0, FRAC_PI_2);
-    for _ in 0..60 {
-        let mid = 0.5 * (lo + hi);
-        if gap(mid) < wanted_gap {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    let side_angle = hi;
+    let (_, side_angle) = bisect(0.0, FRAC_PI_2, 60, |angle| gap(angle) < wanted_gap);
     let mut asm = Assembly::default();
     let mut total = 0.0;
     for (name, solid, angle) in [
@@ -791,16 +771,8 @@ fn chain_path(length_mm: f64) -> Vec<DVec3> {
             .map(|i| p[i].distance(p[(i + 1) % p.len()]))
             .sum::<f64>()
     };
-    let (mut lo, mut hi) = (0.0, 1000.0);
-    for _ in 0..60 {
-        let mid = 0.5 * (lo + hi);
-        if length(mid) < length_mm {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    curve(hi, 720)
+    let (_, rise) = bisect(0.0, 1000.0, 60, |h| length(h) < length_mm);
+    curve(rise, 720)
 }
 
 /// A pendant: a round brilliant in a bezel with a bail, on a cable chain of `chain_mm`.

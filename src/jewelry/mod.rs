@@ -13,6 +13,7 @@ pub mod mesh;
 pub mod metal;
 pub mod piece;
 pub mod samples;
+mod search;
 pub mod setting;
 pub mod shapes;
 pub mod sweep;

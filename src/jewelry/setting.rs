@@ -10,6 +10,7 @@ use glam::{DVec2, DVec3};
 
 use super::cut::ConvexPolyhedron;
 use super::mesh::MeshData;
+use super::search::outwards;
 use super::sweep::{lathe_mm, tube_mm};
 
 /// How far a prong's or bezel's inner surface reaches into the stone's outline, mm: the seat
@@ -102,19 +103,10 @@ fn offset_point(stone: &ConvexPolyhedron, azimuth: DVec3, y_mm: f64, offset_mm: 
     if stone.signed_distance_mm(at(0.0)) >= offset_mm {
         return at(0.0);
     }
-    let (mut lo, mut hi) = (0.0, 1.0);
-    while stone.signed_distance_mm(at(hi)) < offset_mm {
-        hi *= 2.0;
-    }
-    for _ in 0..48 {
-        let mid = 0.5 * (lo + hi);
-        if stone.signed_distance_mm(at(mid)) < offset_mm {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    at(hi)
+    let (_, rho) = outwards(f64::INFINITY, |rho| {
+        stone.signed_distance_mm(at(rho)) < offset_mm
+    });
+    at(rho)
 }
 
 /// Height of the girdle's top and bottom edges where the horizontal ray along `azimuth` leaves
@@ -125,21 +117,7 @@ fn girdle_span_mm(stone: &ConvexPolyhedron, azimuth: DVec3) -> (f64, f64) {
     };
     // The girdle facet is the vertical one the ray leaves through (or, at a corner, touches).
     let inside = |y: f64| stone.signed_distance_mm(exit - normal * 1e-6 + DVec3::Y * y) <= 1e-9;
-    let walk = |dir: f64| {
-        let (mut lo, mut hi) = (0.0, 1.0);
-        while inside(dir * hi) && hi < 100.0 {
-            hi *= 2.0;
-        }
-        for _ in 0..48 {
-            let mid = 0.5 * (lo + hi);
-            if inside(dir * mid) {
-                lo = mid;
-            } else {
-                hi = mid;
-            }
-        }
-        dir * lo
-    };
+    let walk = |dir: f64| dir * outwards(100.0, |t| inside(dir * t)).0;
     (walk(-1.0), walk(1.0))
 }
 
