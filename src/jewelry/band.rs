@@ -6,6 +6,7 @@
 //! flat face is tangent to the nominal circle: the inscribed inner diameter is exactly the ring
 //! size's inner diameter, whatever the segment count, and the ring never fits tighter than sized.
 
+use crate::jewelry::range::{check_range, OutOfRange};
 use std::f64::consts::PI;
 
 use glam::{DVec2, DVec3, Vec3};
@@ -59,17 +60,8 @@ impl Profile {
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum BandError {
     /// A dimension outside the range a wearable band can have.
-    #[error("{parameter} = {value} is outside the valid range {min}..={max}")]
-    OutOfRange {
-        /// The parameter's name.
-        parameter: &'static str,
-        /// The rejected value.
-        value: f64,
-        /// Smallest valid value.
-        min: f64,
-        /// Largest valid value.
-        max: f64,
-    },
+    #[error(transparent)]
+    OutOfRange(#[from] OutOfRange),
     /// The ring size itself was rejected (its message names the system's range).
     #[error(transparent)]
     Size(#[from] SizeError),
@@ -100,17 +92,9 @@ const SEGMENTS: (u32, u32) = (16, 4096);
 /// Samples along each curved part of a profile; even, so one lands on the middle (z = 0).
 const CURVE_SAMPLES: usize = 16;
 
-fn check(parameter: &'static str, value: f64, (min, max): (f64, f64)) -> Result<(), BandError> {
-    if value.is_finite() && (min..=max).contains(&value) {
-        Ok(())
-    } else {
-        Err(BandError::OutOfRange {
-            parameter,
-            value,
-            min,
-            max,
-        })
-    }
+/// [`check_range`] with the range as one of the pairs above.
+fn check(parameter: &'static str, value: f64, (min, max): (f64, f64)) -> Result<(), OutOfRange> {
+    check_range(parameter, value, min, max)
 }
 
 /// A profile corner: position (r from the inner radius outwards, z along the finger), mm, and
@@ -155,7 +139,11 @@ impl Band {
         )?;
         check("width_mm", self.width_mm, WIDTH_MM)?;
         check("thickness_mm", self.thickness_mm, THICKNESS_MM)?;
-        check("bevel_mm", self.bevel_mm, (0.0, self.max_bevel_mm()))
+        Ok(check(
+            "bevel_mm",
+            self.bevel_mm,
+            (0.0, self.max_bevel_mm()),
+        )?)
     }
 
     /// The closed loop of the cross-section, counter-clockwise in (r, z): inner surface (z
@@ -438,10 +426,10 @@ mod tests {
         );
         assert!(matches!(
             Band::for_size(SizeSystem::Us, "7", 4.0, 40.0, Profile::Flat),
-            Err(BandError::OutOfRange {
+            Err(BandError::OutOfRange(OutOfRange {
                 parameter: "thickness_mm",
                 ..
-            })
+            }))
         ));
         assert!(matches!(
             Band::for_size(SizeSystem::Eu, "0", 4.0, 1.8, Profile::Flat),
@@ -457,17 +445,17 @@ mod tests {
         };
         assert!(matches!(
             huge_bevel.mesh(64),
-            Err(BandError::OutOfRange {
+            Err(BandError::OutOfRange(OutOfRange {
                 parameter: "bevel_mm",
                 ..
-            })
+            }))
         ));
         assert!(matches!(
             us7(Profile::Flat).mesh(3),
-            Err(BandError::OutOfRange {
+            Err(BandError::OutOfRange(OutOfRange {
                 parameter: "segments",
                 ..
-            })
+            }))
         ));
     }
 }

@@ -6,6 +6,7 @@
 //! the lobe, its front faces +Z and it hangs along −Y; a pendant's origin is where the chain
 //! passes through the bail, its front faces +Z.
 
+use crate::jewelry::range::{check_range, OutOfRange};
 use std::f64::consts::{FRAC_PI_2, PI, TAU};
 
 use glam::{DQuat, DVec2, DVec3, Mat4};
@@ -37,30 +38,8 @@ pub enum PieceError {
     #[error(transparent)]
     Setting(#[from] SettingError),
     /// A piece parameter outside its range.
-    #[error("{parameter} = {value} is outside the valid range {min}..={max}")]
-    OutOfRange {
-        /// Parameter name.
-        parameter: &'static str,
-        /// Rejected value.
-        value: f64,
-        /// Smallest valid value.
-        min: f64,
-        /// Largest valid value.
-        max: f64,
-    },
-}
-
-fn check(parameter: &'static str, value: f64, min: f64, max: f64) -> Result<(), PieceError> {
-    if value.is_finite() && (min..=max).contains(&value) {
-        Ok(())
-    } else {
-        Err(PieceError::OutOfRange {
-            parameter,
-            value,
-            min,
-            max,
-        })
-    }
+    #[error(transparent)]
+    OutOfRange(#[from] OutOfRange),
 }
 
 /// Smallest ring the builders make: US ½ (12.04 mm); size 0 is refused.
@@ -104,7 +83,7 @@ impl RingSpec {
             .map_err(BandError::from)? as f64;
         let inner = (inner * 1e4).round() / 1e4;
         // US 0 (11.63 mm) is the bottom of the US table, not a ring anyone can wear.
-        check(
+        check_range(
             "inner_diameter_mm (ring size)",
             inner,
             MIN_RING_INNER_DIAMETER_MM,
@@ -233,7 +212,7 @@ pub fn solitaire(
     prong_count: usize,
     variants: Vec<Variant>,
 ) -> Result<Piece, PieceError> {
-    check("prongs", prong_count as f64, 3.0, 8.0)?;
+    check_range("prongs", prong_count as f64, 3.0, 8.0)?;
     let band = ring.band()?;
     let stone = cut.polyhedron_for_carat(carat, gem.density_g_cm3())?;
     let diameter = super::setting::girdle_diameter_mm(&stone);
@@ -342,7 +321,7 @@ pub fn halo(
     melee_diameter_mm: f64,
     variants: Vec<Variant>,
 ) -> Result<Piece, PieceError> {
-    check("melee_diameter_mm", melee_diameter_mm, 0.8, 3.0)?;
+    check_range("melee_diameter_mm", melee_diameter_mm, 0.8, 3.0)?;
     let band = ring.band()?;
     let gem = Gem::Diamond;
     let centre = Shape::RoundBrilliant.polyhedron_for_carat(centre_carat, gem.density_g_cm3())?;
@@ -479,7 +458,7 @@ pub fn eternity(
     stone_diameter_mm: f64,
     variants: Vec<Variant>,
 ) -> Result<Piece, PieceError> {
-    check("stone_diameter_mm", stone_diameter_mm, 1.0, 4.0)?;
+    check_range("stone_diameter_mm", stone_diameter_mm, 1.0, 4.0)?;
     let gem = Gem::Diamond;
     let stone = RoundBrilliant {
         diameter_mm: stone_diameter_mm,
@@ -709,8 +688,8 @@ pub fn hoop(
     wire_mm: f64,
     variants: Vec<Variant>,
 ) -> Result<Piece, PieceError> {
-    check("inner_diameter_mm", inner_diameter_mm, 8.0, 80.0)?;
-    check("wire_mm", wire_mm, 1.0, 6.0)?;
+    check_range("inner_diameter_mm", inner_diameter_mm, 8.0, 80.0)?;
+    check_range("wire_mm", wire_mm, 1.0, 6.0)?;
     let r = 0.5 * inner_diameter_mm + 0.5 * wire_mm;
     // Centred below the piercing at the top of the hoop.
     let centre = DVec3::new(0.0, -r, 0.0);
@@ -777,7 +756,7 @@ fn chain_path(length_mm: f64) -> Vec<DVec3> {
 
 /// A pendant: a round brilliant in a bezel with a bail, on a cable chain of `chain_mm`.
 pub fn pendant(carat: f64, chain_mm: f64, variants: Vec<Variant>) -> Result<Piece, PieceError> {
-    check("chain_mm", chain_mm, 380.0, 1000.0)?;
+    check_range("chain_mm", chain_mm, 380.0, 1000.0)?;
     let gem = Gem::Diamond;
     let stone = Shape::RoundBrilliant.polyhedron_for_carat(carat, gem.density_g_cm3())?;
     let wall = 0.6;
@@ -854,8 +833,8 @@ pub fn bangle_inner_diameter_mm(wrist_mm: f64) -> f64 {
 
 /// A round wire bangle sized for a wrist of `wrist_mm` circumference.
 pub fn bangle(wrist_mm: f64, wire_mm: f64, variants: Vec<Variant>) -> Result<Piece, PieceError> {
-    check("wrist_mm", wrist_mm, 120.0, 250.0)?;
-    check("wire_mm", wire_mm, 1.5, 10.0)?;
+    check_range("wrist_mm", wrist_mm, 120.0, 250.0)?;
+    check_range("wire_mm", wire_mm, 1.5, 10.0)?;
     let inner = bangle_inner_diameter_mm(wrist_mm);
     let r = 0.5 * inner + 0.5 * wire_mm;
     let wire = Wire {

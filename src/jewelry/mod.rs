@@ -12,6 +12,7 @@ pub mod glb;
 pub mod mesh;
 pub mod metal;
 pub mod piece;
+pub mod range;
 pub mod samples;
 mod search;
 pub mod setting;

@@ -6,6 +6,7 @@
 //! not assumed: a prong's inner surface sits [`PRONG_SEAT_MM`] inside the stone (the seat a
 //! setter cuts), and tests check every prong against [`CONTACT_TOLERANCE_MM`].
 
+use crate::jewelry::range::OutOfRange;
 use glam::{DVec2, DVec3};
 
 use super::cut::ConvexPolyhedron;
@@ -30,17 +31,8 @@ pub const WIRE_SIDES: u32 = 12;
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum SettingError {
     /// A parameter outside its valid range.
-    #[error("{parameter} = {value} is outside the valid range {min}..={max}")]
-    OutOfRange {
-        /// The parameter's name.
-        parameter: &'static str,
-        /// The rejected value.
-        value: f64,
-        /// Smallest valid value.
-        min: f64,
-        /// Largest valid value.
-        max: f64,
-    },
+    #[error(transparent)]
+    OutOfRange(#[from] OutOfRange),
     /// The head is smaller than the stone it should hold.
     #[error("the head is {head_mm:.2} mm across but the stone is {stone_mm:.2} mm; use a head of at least {stone_mm:.2} mm or a smaller stone")]
     HeadTooSmall {
@@ -223,23 +215,23 @@ pub fn girdle_diameter_mm(stone: &ConvexPolyhedron) -> f64 {
 pub fn check_head(stone: &ConvexPolyhedron, head_mm: f64) -> Result<(), SettingError> {
     let stone_mm = girdle_diameter_mm(stone);
     if !head_mm.is_finite() || head_mm <= 0.0 || head_mm > 60.0 {
-        return Err(SettingError::OutOfRange {
+        return Err(SettingError::OutOfRange(OutOfRange {
             parameter: "head_mm",
             value: head_mm,
             min: stone_mm,
             max: (stone_mm * 1.5).min(60.0),
-        });
+        }));
     }
     if head_mm + 1e-9 < stone_mm {
         return Err(SettingError::HeadTooSmall { head_mm, stone_mm });
     }
     if head_mm > stone_mm * 1.5 {
-        return Err(SettingError::OutOfRange {
+        return Err(SettingError::OutOfRange(OutOfRange {
             parameter: "head_mm",
             value: head_mm,
             min: stone_mm,
             max: stone_mm * 1.5,
-        });
+        }));
     }
     Ok(())
 }
@@ -351,10 +343,10 @@ mod tests {
         assert!(err.to_string().contains("at least 6.50 mm"), "{err}");
         assert!(matches!(
             check_head(&stone, 20.0),
-            Err(SettingError::OutOfRange {
+            Err(SettingError::OutOfRange(OutOfRange {
                 parameter: "head_mm",
                 ..
-            })
+            }))
         ));
     }
 }

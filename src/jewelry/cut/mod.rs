@@ -30,17 +30,8 @@ pub const GRAMS_PER_CARAT: f64 = 0.2;
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum CutError {
     /// A parameter outside the range where the cut's facet layout is valid.
-    #[error("{parameter} = {value} is outside the valid range {min}..={max}")]
-    OutOfRange {
-        /// The parameter's name, as in the struct field or CLI option.
-        parameter: &'static str,
-        /// The rejected value.
-        value: f64,
-        /// Smallest valid value.
-        min: f64,
-        /// Largest valid value.
-        max: f64,
-    },
+    #[error(transparent)]
+    OutOfRange(#[from] OutOfRange),
     /// A cut name that is not one of [`CUT_NAMES`].
     #[error(
         "unknown cut {0:?}; use one of round-brilliant, princess, emerald, oval, pear, cushion"
@@ -58,24 +49,8 @@ pub const CUT_NAMES: [&str; 6] = [
     "cushion",
 ];
 
-/// `Ok` when `value` is finite and within `min..=max`, else an error naming `parameter`.
-pub(crate) fn check_range(
-    parameter: &'static str,
-    value: f64,
-    min: f64,
-    max: f64,
-) -> Result<(), CutError> {
-    if value.is_finite() && (min..=max).contains(&value) {
-        Ok(())
-    } else {
-        Err(CutError::OutOfRange {
-            parameter,
-            value,
-            min,
-            max,
-        })
-    }
-}
+pub(crate) use crate::jewelry::range::check_range;
+use crate::jewelry::range::OutOfRange;
 
 /// Mass in carats of `volume_mm3` of a material of `density_g_cm3` (1 cm³ = 1000 mm³).
 pub fn carat_from_volume(volume_mm3: f64, density_g_cm3: f64) -> f64 {

@@ -207,6 +207,7 @@ mod tests {
     use super::*;
     use crate::jewelry::gem::{facet_planes, mesh_volume_mm3};
     use crate::jewelry::glb::{write_glb, GlbPart};
+    use crate::jewelry::range::OutOfRange;
 
     fn one_carat() -> RoundBrilliant {
         let d = RoundBrilliant::default()
@@ -328,18 +329,18 @@ mod tests {
         };
         assert!(matches!(
             nan.mesh(),
-            Err(CutError::OutOfRange {
+            Err(CutError::OutOfRange(OutOfRange {
                 parameter: "diameter_mm",
                 ..
-            })
+            }))
         ));
         let d = RoundBrilliant::default().diameter_for_carat(-1.0, 3.52);
         assert!(matches!(
             d,
-            Err(CutError::OutOfRange {
+            Err(CutError::OutOfRange(OutOfRange {
                 parameter: "carat",
                 ..
-            })
+            }))
         ));
     }
 }

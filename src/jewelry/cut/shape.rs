@@ -85,6 +85,7 @@ impl FromStr for Shape {
 mod tests {
     use super::super::Gem;
     use super::*;
+    use crate::jewelry::range::OutOfRange;
 
     #[test]
     fn names_round_trip_and_every_cut_weighs_what_was_asked() {
@@ -102,10 +103,10 @@ mod tests {
         );
         assert!(matches!(
             Shape::Oval.polyhedron_for_carat(-0.5, density),
-            Err(CutError::OutOfRange {
+            Err(CutError::OutOfRange(OutOfRange {
                 parameter: "carat",
                 ..
-            })
+            }))
         ));
     }
 }

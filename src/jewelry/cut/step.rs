@@ -255,6 +255,7 @@ mod tests {
     use super::super::checks::{assert_closed, assert_convex, facet_counts};
     use super::super::Gem;
     use super::*;
+    use crate::jewelry::range::OutOfRange;
 
     #[test]
     fn emerald_and_princess_are_closed_convex_and_sized() {
@@ -295,10 +296,10 @@ mod tests {
                 ..Emerald::default()
             }
             .mesh(),
-            Err(CutError::OutOfRange {
+            Err(CutError::OutOfRange(OutOfRange {
                 parameter: "length_mm",
                 ..
-            })
+            }))
         ));
     }
 }
