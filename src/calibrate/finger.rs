@@ -332,7 +332,13 @@ pub fn measure_json(
     let sizes: Vec<String> = rec
         .sizes
         .iter()
-        .map(|(system, n)| format!("\"{}\": \"{}\"", system.key(), n.label))
+        .map(|(system, n)| {
+            format!(
+                "{}: {}",
+                ring_size::json_string(system.key()),
+                ring_size::json_string(&n.label)
+            )
+        })
         .collect();
     Ok(Some(format!(
         "{{\"found\": true, \"width_mm\": {:.2}, \"sigma_mm\": {:.3}, \"width_px\": {:.2}, \"px_per_mm\": {:.4}, \"edges_px\": [[{:.2}, {:.2}], [{:.2}, {:.2}]], \"ring_size\": {{{}}}, \"uncertainty_us\": {}}}",

@@ -11,6 +11,7 @@ use super::args::Args;
 use super::{CliError, Outcome};
 use crate::calibrate::finger::{measure_json, FingerError};
 use crate::calibrate::{detect_card, GrayImage};
+use crate::math::ring_size::json_string;
 use std::path::PathBuf;
 
 /// Relative uncertainty of px-per-mm from a detected card (the synthetic set's p95 error).
@@ -27,10 +28,6 @@ fn not_found(reason: &str) -> Outcome {
         stdout: format!("{{\"found\": false, \"reason\": {}}}", json_string(reason)),
         exit_code: 1,
     }
-}
-
-fn json_string(s: &str) -> String {
-    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
 pub fn run(argv: &[String]) -> Result<Outcome, CliError> {

@@ -37,6 +37,14 @@ fn parse_gem(s: &str) -> Result<Gem, CliError> {
         .ok_or_else(|| CliError::Usage(format!("--gem {s:?} is unknown; use diamond, sapphire, ruby, emerald, cubic-zirconia or moissanite")))
 }
 
+/// `--cut`, round brilliant by default.
+fn parse_cut(a: &Args) -> Result<Shape, CliError> {
+    a.get("cut")
+        .unwrap_or("round-brilliant")
+        .parse()
+        .map_err(|e| usage(format!("--cut: {e}")))
+}
+
 fn parse_profile(s: &str) -> Result<Profile, CliError> {
     match s {
         "flat" => Ok(Profile::Flat),
@@ -101,11 +109,7 @@ fn ring_spec(a: &Args, width: f64, thickness: f64, profile: &str) -> Result<Ring
 }
 
 fn stone(a: &Args) -> Result<(Vec<u8>, String), CliError> {
-    let cut: Shape = a
-        .get("cut")
-        .unwrap_or("round-brilliant")
-        .parse()
-        .map_err(|e| usage(format!("--cut: {e}")))?;
+    let cut = parse_cut(a)?;
     let gem = parse_gem(a.get("gem").unwrap_or("diamond"))?;
     let carat = a.float("carat", 1.0)?;
     let stone = cut
@@ -144,11 +148,7 @@ fn piece(kind: &str, a: &Args) -> Result<Piece, CliError> {
         }
         "solitaire" => {
             let ring = ring_spec(a, 2.0, 1.7, "comfort-fit")?;
-            let cut: Shape = a
-                .get("cut")
-                .unwrap_or("round-brilliant")
-                .parse()
-                .map_err(|e| usage(format!("--cut: {e}")))?;
+            let cut = parse_cut(a)?;
             let gem = parse_gem(a.get("gem").unwrap_or("diamond"))?;
             let carat = number("carat", 1.0)?;
             if let Some(head) = a.get("head") {

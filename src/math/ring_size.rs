@@ -302,7 +302,7 @@ fn json_number(x: f64) -> String {
 }
 
 /// A JSON string literal with quotes, backslashes and control characters escaped.
-fn json_string(s: &str) -> String {
+pub(crate) fn json_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
