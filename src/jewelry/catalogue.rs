@@ -237,56 +237,74 @@ pub fn solitaire(
         placed_stone.girdle_mm[1]
     );
     asm.stone_with(placed_stone, h.prongs, vec![h.rail], at);
-    Ok(Piece {
-        kind: "ring",
-        description: format!("{prong_count}-prong solitaire ring"),
-        dimensions: format!(
-            "inner diameter {:.2} mm ({} {}); {summary}; band {:.1} × {:.1} mm",
-            band.inner_diameter_mm,
-            ring.system.key(),
-            ring.size,
-            ring.width_mm,
-            ring.thickness_mm
-        ),
-        metal: vec![
-            MetalPart {
-                name: "band".into(),
-                mesh: band.mesh(BAND_SEGMENTS)?,
-            },
-            MetalPart {
-                name: "head".into(),
-                mesh: asm.wire_mesh(),
-            },
-        ],
-        wires: asm.wires,
-        stones: asm.stones,
+    let details = format!(
+        "{summary}; band {:.1} × {:.1} mm",
+        ring.width_mm, ring.thickness_mm
+    );
+    let head = asm.wire_mesh();
+    ring_piece(
+        ring,
+        ("band", &band),
+        format!("{prong_count}-prong solitaire ring"),
+        details,
+        Some(("head", head)),
+        asm,
         variants,
-        facts: ring_facts(ring, &band),
-    })
+    )
 }
 
 /// A plain band.
 pub fn plain_band(ring: &RingSpec, variants: Vec<Variant>) -> Result<Piece, PieceError> {
     let band = ring.band()?;
+    ring_piece(
+        ring,
+        ("band", &band),
+        format!("plain band, {} profile", profile_name(ring.profile)),
+        format!(
+            "{:.1} mm wide, {:.1} mm thick",
+            ring.width_mm, ring.thickness_mm
+        ),
+        None,
+        Assembly::default(),
+        variants,
+    )
+}
+
+/// A ring piece: `band` (named as given) with `head` on it, the stones and wires of `asm`, and
+/// dimensions that start with the inner diameter and size, then `details`.
+fn ring_piece(
+    ring: &RingSpec,
+    (band_name, band): (&str, &Band),
+    description: String,
+    details: String,
+    head: Option<(&str, MeshData)>,
+    asm: Assembly,
+    variants: Vec<Variant>,
+) -> Result<Piece, PieceError> {
+    let mut metal = vec![MetalPart {
+        name: band_name.into(),
+        mesh: band.mesh(BAND_SEGMENTS)?,
+    }];
+    if let Some((name, mesh)) = head {
+        metal.push(MetalPart {
+            name: name.into(),
+            mesh,
+        });
+    }
     Ok(Piece {
         kind: "ring",
-        description: format!("plain band, {} profile", profile_name(ring.profile)),
+        description,
         dimensions: format!(
-            "inner diameter {:.2} mm ({} {}); {:.1} mm wide, {:.1} mm thick",
+            "inner diameter {:.2} mm ({} {}); {details}",
             band.inner_diameter_mm,
             ring.system.key(),
-            ring.size,
-            ring.width_mm,
-            ring.thickness_mm
+            ring.size
         ),
-        metal: vec![MetalPart {
-            name: "band".into(),
-            mesh: band.mesh(BAND_SEGMENTS)?,
-        }],
-        wires: Vec::new(),
-        stones: Vec::new(),
+        metal,
+        wires: asm.wires,
+        stones: asm.stones,
         variants,
-        facts: ring_facts(ring, &band),
+        facts: ring_facts(ring, band),
     })
 }
 
@@ -422,34 +440,23 @@ pub fn halo(
         asm.stones.push(s);
     }
     let frame = placed(&lathe_mm(&frame_profile, 128), at);
-    Ok(Piece {
-        kind: "ring",
-        description: "halo ring: round brilliant in four prongs within a halo of melee".into(),
-        dimensions: format!(
-            "inner diameter {:.2} mm ({} {}); centre {:.2} ct, {:.2} mm; halo {count} × {:.2} mm ({:.2} ct total)",
-            band.inner_diameter_mm,
-            ring.system.key(),
-            ring.size,
-            centre_ct,
-            2.0 * r_centre,
-            melee_diameter_mm,
-            melee_ct
-        ),
-        metal: vec![
-            MetalPart {
-                name: "band".into(),
-                mesh: band.mesh(BAND_SEGMENTS)?,
-            },
-            MetalPart {
-                name: "head".into(),
-                mesh: merged([asm.wire_mesh(), frame]),
-            },
-        ],
-        wires: asm.wires,
-        stones: asm.stones,
+    let details = format!(
+        "centre {:.2} ct, {:.2} mm; halo {count} × {:.2} mm ({:.2} ct total)",
+        centre_ct,
+        2.0 * r_centre,
+        melee_diameter_mm,
+        melee_ct
+    );
+    let head = merged([asm.wire_mesh(), frame]);
+    ring_piece(
+        ring,
+        ("band", &band),
+        "halo ring: round brilliant in four prongs within a halo of melee".into(),
+        details,
+        Some(("head", head)),
+        asm,
         variants,
-        facts: ring_facts(ring, &band),
-    })
+    )
 }
 
 /// A full eternity band: round brilliants all the way round, held by shared beads on posts.
@@ -512,34 +519,23 @@ pub fn eternity(
         ..shank
     };
     shank.validate()?;
-    Ok(Piece {
-        kind: "ring",
-        description: "eternity band: round brilliants all round in shared bead prongs".into(),
-        dimensions: format!(
-            "inner diameter {:.2} mm ({} {}); {count} × {stone_diameter_mm:.2} mm ({:.3} ct each, {:.2} ct total); shank {:.2} × {:.1} mm",
-            shank.inner_diameter_mm,
-            ring.system.key(),
-            ring.size,
-            total_ct / count as f64,
-            total_ct,
-            shank.width_mm,
-            shank.thickness_mm
-        ),
-        metal: vec![
-            MetalPart {
-                name: "shank".into(),
-                mesh: shank.mesh(BAND_SEGMENTS)?,
-            },
-            MetalPart {
-                name: "beads".into(),
-                mesh: asm.wire_mesh(),
-            },
-        ],
-        wires: asm.wires,
-        stones: asm.stones,
+    let details = format!(
+        "{count} × {stone_diameter_mm:.2} mm ({:.3} ct each, {:.2} ct total); shank {:.2} × {:.1} mm",
+        total_ct / count as f64,
+        total_ct,
+        shank.width_mm,
+        shank.thickness_mm
+    );
+    let beads = asm.wire_mesh();
+    ring_piece(
+        ring,
+        ("shank", &shank),
+        "eternity band: round brilliants all round in shared bead prongs".into(),
+        details,
+        Some(("beads", beads)),
+        asm,
         variants,
-        facts: ring_facts(ring, &shank),
-    })
+    )
 }
 
 /// Three emerald cuts in corner-prong heads: the centre of `centre_carat`, each side stone half.
@@ -586,11 +582,8 @@ pub fn three_stone(
         asm.stone_with(s, h.prongs, vec![h.rail], at);
     }
     let c = &asm.stones[0];
-    let dims = format!(
-        "inner diameter {:.2} mm ({} {}); centre {:.2} ct {:.2} × {:.2} mm, sides {:.2} ct {:.2} × {:.2} mm; {:.2} ct total",
-        band.inner_diameter_mm,
-        ring.system.key(),
-        ring.size,
+    let details = format!(
+        "centre {:.2} ct {:.2} × {:.2} mm, sides {:.2} ct {:.2} × {:.2} mm; {:.2} ct total",
         c.carat,
         c.girdle_mm[0],
         c.girdle_mm[1],
@@ -599,25 +592,16 @@ pub fn three_stone(
         asm.stones[1].girdle_mm[1],
         total
     );
-    Ok(Piece {
-        kind: "ring",
-        description: "three-stone ring: emerald cuts in corner prongs".into(),
-        dimensions: dims,
-        metal: vec![
-            MetalPart {
-                name: "band".into(),
-                mesh: band.mesh(BAND_SEGMENTS)?,
-            },
-            MetalPart {
-                name: "heads".into(),
-                mesh: asm.wire_mesh(),
-            },
-        ],
-        wires: asm.wires,
-        stones: asm.stones,
+    let heads = asm.wire_mesh();
+    ring_piece(
+        ring,
+        ("band", &band),
+        "three-stone ring: emerald cuts in corner prongs".into(),
+        details,
+        Some(("heads", heads)),
+        asm,
         variants,
-        facts: ring_facts(ring, &band),
-    })
+    )
 }
 
 /// Rigid motion from stone space (table +Y) to an earring or pendant facing +Z, then moved by
