@@ -261,15 +261,6 @@ pub fn round_bezel(
     (lathe_mm(&profile, segments), inner)
 }
 
-/// Radius of a bead that touches both neighbours when centred at `centre_mm`.
-pub fn bead_radius_touching(stones: [&ConvexPolyhedron; 2], centre_mm: DVec3) -> f64 {
-    stones
-        .iter()
-        .map(|s| s.signed_distance_mm(centre_mm))
-        .fold(f64::INFINITY, f64::min)
-        + PRONG_SEAT_MM
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
