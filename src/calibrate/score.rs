@@ -13,6 +13,9 @@ const SKIP_FRACTION: f32 = 0.07;
 /// |cos| between the gradient and the side's normal for a sample to count (about 25°).
 const MIN_NORMAL_COS: f32 = 0.9;
 
+/// How far beyond each corner [`extension`] looks, as a fraction of the side.
+const EXTENSION_FRACTION: f32 = 0.3;
+
 /// Support for one quad.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Support {
@@ -38,7 +41,6 @@ pub(crate) fn support(
     gradients: &Gradients,
     edge_threshold: f32,
 ) -> Support {
-    let (w, h) = (gradients.width as i32, gradients.height as i32);
     let centre = quad.iter().copied().sum::<Vec2>() / 4.0;
     let mut sides = [0.0f32; 4];
     let (mut inside, mut outside, mut count) = (0.0f32, 0.0f32, 0.0f32);
@@ -57,24 +59,7 @@ pub(crate) fn support(
             let t = SKIP_FRACTION + (1.0 - 2.0 * SKIP_FRACTION) * (k as f32 + 0.5) / samples as f32;
             let point = p + (q - p) * t;
             // The best of three pixels across the side tolerates a coarse corner estimate.
-            let mut hit = false;
-            for offset in [-1.0f32, 0.0, 1.0] {
-                let s = point + normal * offset;
-                let (x, y) = (s.x.floor() as i32, s.y.floor() as i32);
-                if x < 0 || y < 0 || x >= w || y >= h {
-                    continue;
-                }
-                let j = (y * w + x) as usize;
-                let m = gradients.magnitude[j];
-                if m >= edge_threshold {
-                    let g = Vec2::new(gradients.gx[j], gradients.gy[j]) / m;
-                    if g.dot(normal).abs() >= MIN_NORMAL_COS {
-                        hit = true;
-                        break;
-                    }
-                }
-            }
-            hits += usize::from(hit);
+            hits += usize::from(on_edge(point, normal, gradients, edge_threshold));
             inside += image.sample(point - normal * 2.5);
             outside += image.sample(point + normal * 2.5);
             count += 1.0;
@@ -85,4 +70,51 @@ pub(crate) fn support(
         sides,
         contrast: ((inside - outside) / count.max(1.0)).abs(),
     }
+}
+
+/// For each side, how much of its line continues as an edge beyond *both* of its corners: the
+/// lesser of the two extensions' support (each from just past the rounded corner to
+/// [`EXTENSION_FRACTION`] of the side beyond it). A card lies on its background, so its sides stop
+/// at its corners; a cell of a grid (tiles, windows, a table's squares) has sides that run on.
+pub(crate) fn extension(quad: &[Vec2; 4], gradients: &Gradients, edge_threshold: f32) -> [f32; 4] {
+    let mut out = [0.0f32; 4];
+    for (i, side) in out.iter_mut().enumerate() {
+        let (p, q) = (quad[i], quad[(i + 1) % 4]);
+        let beyond = |from: Vec2, away: Vec2| {
+            let length = p.distance(q);
+            let direction = away.normalize_or_zero();
+            let normal = direction.perp();
+            let samples = (length * EXTENSION_FRACTION).clamp(3.0, 60.0) as usize;
+            let mut hits = 0;
+            for k in 0..samples {
+                let t = SKIP_FRACTION + EXTENSION_FRACTION * (k as f32 + 0.5) / samples as f32;
+                let point = from + direction * (t * length);
+                hits += usize::from(on_edge(point, normal, gradients, edge_threshold));
+            }
+            hits as f32 / samples as f32
+        };
+        *side = beyond(p, p - q).min(beyond(q, q - p));
+    }
+    out
+}
+
+/// Is there a strong edge along a line with this normal within a pixel of `point`?
+fn on_edge(point: Vec2, normal: Vec2, gradients: &Gradients, edge_threshold: f32) -> bool {
+    let (w, h) = (gradients.width as i32, gradients.height as i32);
+    for offset in [-1.0f32, 0.0, 1.0] {
+        let s = point + normal * offset;
+        let (x, y) = (s.x.floor() as i32, s.y.floor() as i32);
+        if x < 0 || y < 0 || x >= w || y >= h {
+            continue;
+        }
+        let j = (y * w + x) as usize;
+        let m = gradients.magnitude[j];
+        if m >= edge_threshold {
+            let g = Vec2::new(gradients.gx[j], gradients.gy[j]) / m;
+            if g.dot(normal).abs() >= MIN_NORMAL_COS {
+                return true;
+            }
+        }
+    }
+    false
 }
