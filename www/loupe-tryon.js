@@ -8,6 +8,8 @@
 //
 // See README.md ("The element") for attributes, events, methods, CSS parts and the gesture/keyboard table.
 
+import { CalibrationFlow, CALIBRATIONS, CALIBRATION_STYLE } from './calibration.js';
+
 const BUILD_URLS = {
   webgpu: new URL('./pkg/webgpu/loupe.js', import.meta.url).href,
   webgl: new URL('./pkg/webgl/loupe.js', import.meta.url).href,
@@ -104,7 +106,7 @@ button { font: 13px/1 system-ui, sans-serif; padding: 8px 12px; border-radius: 1
   background: rgba(255,255,255,.92); color: #222; cursor: pointer; }
 button:focus-visible { outline: 2px solid #1a73e8; }
 .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
-`;
+${CALIBRATION_STYLE}`;
 
 const HELP_TEXT = 'Drag or use the arrow keys to move the jewel (Shift+arrow: fine). ' +
   'Plus and minus zoom, square brackets twist, Page Up and Page Down tilt, comma and period turn, 0 or Home resets.';
@@ -114,7 +116,7 @@ const HELP_TEXT = 'Drag or use the arrow keys to move the jewel (Shift+arrow: fi
 export class LoupeTryon extends HTMLElement {
   static get observedAttributes() {
     return ['src', 'alt', 'mode', 'facing', 'poster', 'loading', 'px-per-mm', 'ring-size', 'size-system',
-      'environment', 'fallback-video', 'variant'];
+      'environment', 'fallback-video', 'variant', 'calibration'];
   }
 
   constructor() {
@@ -126,6 +128,7 @@ export class LoupeTryon extends HTMLElement {
 <div class="fallback" part="fallback" hidden></div>
 <video part="video" playsinline muted aria-hidden="true" tabindex="-1"></video>
 <p id="help" class="sr-only">${HELP_TEXT}</p>
+<div class="calib" part="calibration" hidden></div>
 <p class="status" part="status" role="status" aria-live="polite"></p>
 <div class="controls" part="controls"><button type="button" part="photo-button" hidden>Choose photo</button></div>
 <input type="file" accept="image/*" hidden tabindex="-1">`;
@@ -139,6 +142,9 @@ export class LoupeTryon extends HTMLElement {
     this._photoButton = root.querySelector('button');
     this._fileInput = root.querySelector('input[type=file]');
     this._canvas = null;
+    this._wasm = null;              // the loaded build's module: calibration maths
+    this._calibration = null;       // the last 'calibrated' detail
+    this._calibrationFlow = new CalibrationFlow(this, root.querySelector('.calib'));
 
     // state
     this._viewer = null;
@@ -219,6 +225,10 @@ export class LoupeTryon extends HTMLElement {
     return Number.isFinite(v) && v > 0 ? v : null;
   }
   set pxPerMm(v) { this._setAttr('px-per-mm', v); }
+  get calibration() { const c = this.getAttribute('calibration'); return CALIBRATIONS.includes(c) ? c : 'none'; }
+  set calibration(v) { this._setAttr('calibration', v); }
+  /** The last calibration: { pxPerMm, method, confidence, manual, … } or null */
+  get calibrationResult() { return this._calibration; }
   get ringSize() { return this.getAttribute('ring-size') || ''; }
   set ringSize(v) { this._setAttr('ring-size', v); }
   get sizeSystem() { const s = (this.getAttribute('size-system') || '').toLowerCase(); return SIZE_SYSTEMS.includes(s) ? s : 'us'; }
@@ -304,6 +314,9 @@ export class LoupeTryon extends HTMLElement {
       case 'variant':
         this._applyVariant();
         break;
+      case 'calibration':
+        if (this._wasm) this.calibrate(this.calibration);
+        break;
       default: // ring-size, size-system, fallback-video: stored and reflected only (for now)
         break;
     }
@@ -313,7 +326,7 @@ export class LoupeTryon extends HTMLElement {
 
   connectedCallback() {
     // Properties set before the element was defined shadow the accessors: re-apply them.
-    for (const p of ['src', 'alt', 'mode', 'facing', 'poster', 'loading', 'pxPerMm', 'ringSize', 'sizeSystem', 'environment', 'fallbackVideo', 'variant']) {
+    for (const p of ['src', 'alt', 'mode', 'facing', 'poster', 'loading', 'pxPerMm', 'ringSize', 'sizeSystem', 'environment', 'fallbackVideo', 'variant', 'calibration']) {
       if (Object.prototype.hasOwnProperty.call(this, p)) { const v = this[p]; delete this[p]; this[p] = v; }
     }
     if (!this.hasAttribute('alt')) this._stage.setAttribute('aria-label', 'Jewellery try-on');
@@ -463,6 +476,9 @@ export class LoupeTryon extends HTMLElement {
         if (gen !== this._lifeGen) return null;
         const viewer = await m.Viewer.create(canvas);
         if (gen !== this._lifeGen || canvas !== this._canvas) { try { viewer.free(); } catch {} return null; }
+        const first = !this._wasm;
+        this._wasm = m;
+        if (first && this.calibration !== 'none') queueMicrotask(() => this.calibrate(this.calibration));
         if (k !== kind) backendChoice = Promise.resolve(k); // later elements skip the failed backend
         return viewer;
       } catch (e) {
@@ -1010,6 +1026,35 @@ export class LoupeTryon extends HTMLElement {
     const show = !!this.poster && (this._fatal || !this._posterDone);
     this._poster.hidden = !show;
     this._fallback.hidden = !(this._fatal && !this.poster);
+  }
+
+  // ---- true scale (see calibration.js) ----
+
+  /** Opens the guided calibration flow: 'card', 'ring-size' or 'screen' (default: the attribute). */
+  calibrate(method = this.calibration) {
+    if (method === 'none') { this._calibrationFlow.stop(); return; }
+    this._calibrationFlow.start(method);
+  }
+
+  /** Closes an open calibration flow; the current scale is kept. */
+  cancelCalibration() { this._calibrationFlow.stop(); }
+
+  /** What card detection reads: the camera frame or the photo, or null. */
+  _frameSource() {
+    const v = this._video;
+    if (this._bg === 'video' && v.readyState >= 2 && v.videoWidth > 0) {
+      return { source: v, width: v.videoWidth, height: v.videoHeight, mirror: this._mirror };
+    }
+    if (this._bg === 'image' && this._photo) {
+      return { source: this._photo, width: this._photo.width, height: this._photo.height, mirror: false };
+    }
+    return null;
+  }
+
+  _applyCalibration(detail) {
+    this._calibration = detail;
+    this.setAttribute('px-per-mm', String(Math.round(detail.pxPerMm * 10000) / 10000));
+    this._emit('calibrated', detail);
   }
 
   _emit(type, detail) {

@@ -32,6 +32,7 @@
 mod edges;
 pub mod finger;
 mod gray;
+mod manual;
 mod quads;
 mod refine;
 mod reprojection;
@@ -46,6 +47,7 @@ use glam::Vec2;
 use crate::math::homography::{card_from_corners, CardFit, CARD_WIDTH_MM};
 
 pub use gray::{GrayImage, MAX_SIDE_PX, MIN_SIDE_PX};
+pub use manual::fit_manual_corners;
 
 /// Long side of the working image, px: detection runs at this size or finer.
 const WORKING_LONG_SIDE_PX: u32 = 640;

@@ -72,6 +72,38 @@ impl SizeSystem {
     }
 }
 
+impl SizeSystem {
+    /// Inner diameter, mm, between one size and the next whole size (for India, the chart's
+    /// mean step).
+    pub fn diameter_mm_per_size(self) -> f32 {
+        let per = match self {
+            SizeSystem::Us => US_STEP_MM,
+            SizeSystem::Uk => 2.0 * UK_HALF_STEP_CIRC_MM / PI,
+            SizeSystem::Eu | SizeSystem::Iso | SizeSystem::Ch => 1.0 / PI,
+            SizeSystem::Jp => JP_STEP_MM,
+            SizeSystem::In => (IN_CIRC_MM[29] - IN_CIRC_MM[0]) / 29.0 / PI,
+        };
+        per as f32
+    }
+
+    /// The finest step of the system's defined sizes, in sizes.
+    pub fn finest_step(self) -> f32 {
+        match self {
+            SizeSystem::Us => 0.25,
+            SizeSystem::Uk => 0.5,
+            _ => 1.0,
+        }
+    }
+
+    /// A measurement's uncertainty in this system's sizes: two standard deviations of the inner
+    /// diameter, rounded up to the finest step and at least one step ("US 6½ ± 0.5").
+    pub fn uncertainty_sizes(self, sigma_mm: f32) -> f32 {
+        let step = self.finest_step();
+        let sizes = 2.0 * sigma_mm.max(0.0) / self.diameter_mm_per_size();
+        ((sizes / step).ceil() * step).max(step)
+    }
+}
+
 impl fmt::Display for SizeSystem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.key())

@@ -67,6 +67,18 @@ pub fn circle_css_px_for(inner_diameter_mm: f32, css_px_per_mm: f32) -> f32 {
     }
 }
 
+/// How far, CSS px, a user's match of an edge by eye is taken to be off (one standard deviation).
+pub const PLACEMENT_CSS_PX: f32 = 1.0;
+
+/// The standard deviation, mm, of a ring's inner diameter read from a circle: one
+/// [`PLACEMENT_CSS_PX`] on the circle's diameter and one on the card rectangle's width, which
+/// scales the whole reading.
+pub fn circle_sigma_mm(inner_diameter_mm: f32, css_px_per_mm: f32) -> f32 {
+    let circle = PLACEMENT_CSS_PX / css_px_per_mm;
+    let card = inner_diameter_mm * PLACEMENT_CSS_PX / (CARD_WIDTH_MM * css_px_per_mm);
+    circle.hypot(card)
+}
+
 fn check_scale(css_px_per_mm: f32) -> Result<f32, ScreenError> {
     if css_px_per_mm.is_finite() && (MIN_CSS_PX_PER_MM..=MAX_CSS_PX_PER_MM).contains(&css_px_per_mm)
     {
@@ -100,6 +112,28 @@ mod tests {
         // The user's circle is whole CSS px: 109 px reads as 17.30 mm, still nearest to US 7.
         let read = inner_diameter_mm_from_circle(109.0, scale).unwrap();
         assert!((read - 17.301_588).abs() < 1e-4, "{read}");
+    }
+
+    #[test]
+    fn uncertainty_follows_the_screen_density() {
+        // At 3.78 CSS px per mm a pixel is 0.26 mm: 2σ ≈ 0.54 mm, under one US size (0.81 mm)
+        // and so ± 0.75 after rounding up to quarters; at 11 px per mm, ± 0.25.
+        let coarse = circle_sigma_mm(17.32, 3.78);
+        assert!((coarse - 0.2694).abs() < 1e-3, "{coarse}");
+        assert_eq!(
+            crate::math::ring_size::SizeSystem::Us.uncertainty_sizes(coarse),
+            0.75
+        );
+        let fine = circle_sigma_mm(17.32, 11.0);
+        assert_eq!(
+            crate::math::ring_size::SizeSystem::Us.uncertainty_sizes(fine),
+            0.25
+        );
+        // Two σ of 0.0926 mm is 0.58 mm of circumference: one EU size.
+        assert_eq!(
+            crate::math::ring_size::SizeSystem::Eu.uncertainty_sizes(fine),
+            1.0
+        );
     }
 
     #[test]

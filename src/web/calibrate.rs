@@ -6,7 +6,9 @@ use glam::Vec2;
 use wasm_bindgen::prelude::*;
 
 use crate::calibrate::finger::measure_json;
-use crate::calibrate::{detect_card, GrayImage, NO_CARD_JSON};
+use crate::calibrate::{detect_card, fit_manual_corners, GrayImage, NO_CARD_JSON};
+use crate::math::ring_size::{self, json_string, SizeSystem};
+use crate::math::screen;
 
 /// Looks for an ID-1 card in an RGBA frame (`width × height`, 4 bytes per pixel). Answers
 /// `{"found": true, "corners_px", "px_per_mm", "focal_px", "confidence"}` or `{"found": false}`;
@@ -38,4 +40,68 @@ pub fn measure_finger_rgba(
     let gray = GrayImage::from_rgba8(width, height, rgba)?;
     let found = measure_json(&gray, Vec2::new(x1, y1), Vec2::new(x2, y2), px_per_mm, 0.0)?;
     Ok(found.unwrap_or_else(|| "{\"found\": false}".to_owned()))
+}
+
+/// Fits a card to four corners placed by hand (`[x0, y0, x1, y1, …]` in frame px, any order) in a
+/// `width × height` frame. Answers the `detectCard` object, with the corners put in order and a
+/// confidence for how card-shaped they are; a degenerate placement throws a message for the user.
+#[wasm_bindgen(js_name = fitCardCorners)]
+pub fn fit_card_corners(corners_px: &[f32], width: u32, height: u32) -> Result<String, JsError> {
+    if corners_px.len() != 8 {
+        return Err(JsError::new(&format!(
+            "four corners need 8 numbers, got {}",
+            corners_px.len()
+        )));
+    }
+    let corners = [0, 1, 2, 3].map(|i| Vec2::new(corners_px[2 * i], corners_px[2 * i + 1]));
+    let size = Vec2::new(width as f32, height as f32);
+    Ok(fit_manual_corners(corners, size)?.to_json())
+}
+
+/// The screen ring sizer: CSS px per mm from the on-screen width (CSS px) matched to a real card.
+/// Throws for an implausible width.
+#[wasm_bindgen(js_name = screenPxPerMm)]
+pub fn screen_px_per_mm(card_width_css_px: f32) -> Result<f32, JsError> {
+    Ok(screen::css_px_per_mm_from_card(card_width_css_px)?)
+}
+
+/// The screen ring sizer's reading: a circle `circle_css_px` across at `css_px_per_mm`, as
+/// `{"system", "size", "uncertainty", "diameter_mm", "sizes": {system: label, …}}`, the size and
+/// uncertainty in `system` (`us`, `uk`, `eu`, `iso`, `jp`, `ch`, `in`). Bad values throw.
+#[wasm_bindgen(js_name = ringFromCircle)]
+pub fn ring_from_circle(
+    circle_css_px: f32,
+    css_px_per_mm: f32,
+    system: &str,
+) -> Result<String, JsError> {
+    let system: SizeSystem = system.parse()?;
+    let diameter_mm = screen::inner_diameter_mm_from_circle(circle_css_px, css_px_per_mm)?;
+    let sigma_mm = screen::circle_sigma_mm(diameter_mm, css_px_per_mm);
+    let sizes = ring_size::all_systems(diameter_mm)?;
+    let label = |s: SizeSystem| {
+        sizes
+            .iter()
+            .find(|(k, _)| *k == s)
+            .map_or(String::new(), |(_, n)| n.label.clone())
+    };
+    let all: Vec<String> = sizes
+        .iter()
+        .map(|(k, n)| format!("{}: {}", json_string(k.key()), json_string(&n.label)))
+        .collect();
+    Ok(format!(
+        "{{\"system\": {}, \"size\": {}, \"uncertainty\": {}, \"diameter_mm\": {:.2}, \"sizes\": {{{}}}}}",
+        json_string(system.key()),
+        json_string(&label(system)),
+        system.uncertainty_sizes(sigma_mm),
+        diameter_mm,
+        all.join(", ")
+    ))
+}
+
+/// Inner diameter, mm, of a ring size given as `system:label` (`us:7`, `uk:N½`, `eu:54`); an
+/// unknown system or size throws.
+#[wasm_bindgen(js_name = ringInnerDiameterMm)]
+pub fn ring_inner_diameter_mm(spec: &str) -> Result<f32, JsError> {
+    let (system, label) = ring_size::parse_spec(spec)?;
+    Ok(ring_size::inner_diameter_mm(system, &label)?)
 }

@@ -305,6 +305,97 @@ for (const backend of siteProblem ? [] : ['webgpu', 'webgl']) {
       await page.close();
     });
 
+    test('screen ring sizer: card width stored per device, a ring read in every system, size-measured', T, async () => {
+      const p = await openDemo(browser.context);
+      const { page } = p;
+      const shadow = (sel) => page.locator('loupe-tryon').locator(sel);
+      const setRange = (v) => page.evaluate((value) => {
+        const r = document.querySelector('loupe-tryon').shadowRoot.querySelector('.calib input[type=range]');
+        r.value = String(value);
+        r.dispatchEvent(new Event('input'));
+      }, v);
+      await page.evaluate(() => { localStorage.clear(); document.querySelector('loupe-tryon').calibration = 'screen'; });
+      await shadow('.sizer').waitFor();
+      // 342.4 CSS px for 85.60 mm: 4 CSS px per mm.
+      await setRange(342.4);
+      await shadow('[data-action=save]').click();
+      const stored = await page.evaluate(() => Object.entries(localStorage).find(([k]) => k.startsWith('loupe:css-px-per-mm:')));
+      assert.ok(stored, 'the screen calibration is stored');
+      assert.ok(Math.abs(parseFloat(stored[1]) - 4) < 1e-4, `stored ${stored[1]} CSS px per mm`);
+      // US 7 is 17.32 mm inside: 69.28 CSS px at 4 px per mm.
+      await setRange(69.28);
+      assert.match(await shadow('.calib-panel p[role=status]').textContent(), /^US 7 ± 0\.75 \(17\.32 mm inside\)$/);
+      const from = await eventCount(page);
+      await shadow('[data-action=done]').click();
+      const ev = await waitForEvent(page, 'size-measured', { from });
+      assert.equal(ev.detail.system, 'us');
+      assert.equal(ev.detail.size, '7');
+      assert.equal(ev.detail.uncertainty, 0.75);
+      assert.ok(Math.abs(ev.detail.diameterMm - 17.32) < 0.01, `diameter ${ev.detail.diameterMm}`);
+      assert.equal(ev.detail.sizes.uk, 'N½');
+      assert.equal(ev.detail.sizes.eu, '54');
+      assert.ok(await shadow('.calib').isHidden(), 'the sizer closes');
+      // Opened again, it goes straight to the ring with the stored calibration.
+      await page.evaluate(() => document.querySelector('loupe-tryon').calibrate('screen'));
+      await shadow('[data-action=recalibrate]').waitFor();
+      await shadow('[data-action=cancel]').click();
+      assert.ok(await shadow('.calib').isHidden());
+      p.assertClean();
+      await page.close();
+    });
+
+    test('card by hand on the camera: calibrated event and px-per-mm; a degenerate placement is refused', T, async () => {
+      const p = await openDemo(browser.context);
+      const { page } = p;
+      const shadow = (sel) => page.locator('loupe-tryon').locator(sel);
+      await startCamera(page);
+      await page.evaluate(() => { document.querySelector('loupe-tryon').calibration = 'card'; });
+      // The bundled clip holds no card: detection runs and says so.
+      await page.waitForFunction(() => /Looking for a card/.test(
+        document.querySelector('loupe-tryon').shadowRoot.querySelector('.calib-panel p[role=status]')?.textContent || ''), null, { timeout: 15000 });
+      assert.ok(await shadow('[data-action=use]').isDisabled(), 'no card, nothing to use');
+      const placeCorners = async (targets) => {
+        const box = await page.locator('loupe-tryon').boundingBox();
+        const handles = shadow('.handle');
+        assert.equal(await handles.count(), 4);
+        for (let i = 0; i < 4; i++) {
+          const hb = await handles.nth(i).boundingBox();
+          await page.mouse.move(hb.x + hb.width / 2, hb.y + hb.height / 2);
+          await page.mouse.down();
+          await page.mouse.move(box.x + targets[i][0], box.y + targets[i][1], { steps: 4 });
+          await page.mouse.up();
+        }
+      };
+      await shadow('[data-action=manual]').click();
+      // A frontal card 171.2 × 107.96 CSS px: 2 CSS px per mm, whatever the camera's resolution.
+      await placeCorners([[200, 100], [371.2, 100], [371.2, 207.96], [200, 207.96]]);
+      let from = await eventCount(page);
+      await shadow('[data-action=use]').click();
+      const ev = await waitForEvent(page, 'calibrated', { from });
+      assert.equal(ev.detail.method, 'card');
+      assert.equal(ev.detail.manual, true);
+      assert.ok(Math.abs(ev.detail.pxPerMm - 2) < 0.01, `pxPerMm ${ev.detail.pxPerMm}`);
+      assert.ok(ev.detail.confidence > 0.9, `confidence ${ev.detail.confidence}`);
+      assert.ok(ev.detail.framePxPerMm > 0 && ev.detail.framePxPerMm !== ev.detail.pxPerMm, 'frame px differ from CSS px');
+      assert.ok(Math.abs(await page.evaluate(() => document.querySelector('loupe-tryon').pxPerMm) - 2) < 0.01, 'px-per-mm is set');
+      assert.ok(await shadow('.calib').isHidden(), 'the flow closes');
+      // Three corners on one line: refused with a message, the handles stay for another try.
+      await page.evaluate(() => document.querySelector('loupe-tryon').calibrate('card'));
+      await shadow('[data-action=manual]').click();
+      await placeCorners([[100, 100], [200, 100], [300, 100], [200, 250]]);
+      from = await eventCount(page);
+      await shadow('[data-action=use]').click();
+      const refused = await waitForEvent(page, 'error', { from, match: { type: 'calibration' } });
+      assert.match(refused.detail.message, /line|convex/);
+      assert.match(await shadow('.calib-error').textContent(), /cannot be a card/);
+      assert.equal(await shadow('.handle').count(), 4, 'the handles stay');
+      assert.ok(Math.abs(await page.evaluate(() => document.querySelector('loupe-tryon').pxPerMm) - 2) < 0.01, 'the scale is kept');
+      await shadow('[data-action=cancel]').click();
+      assert.equal(await page.evaluate(() => document.querySelector('loupe-tryon').getAttribute('status')), 'camera');
+      p.assertClean();
+      await page.close();
+    });
+
     // WebGL lets a page lose its context on purpose (WEBGL_lose_context), so this runs for real on
     // the WebGL2 build; WebGPU's device loss goes through wgpu's device-lost callback instead.
     if (backend === 'webgl') {
