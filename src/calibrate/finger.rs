@@ -31,8 +31,6 @@ const MIN_EDGE_GRADIENT: f32 = 4.0;
 const MIN_EDGE_SNR: f32 = 5.0;
 /// Localisation error never claimed to be below this, px (model error: shading near the limb).
 const EDGE_SIGMA_FLOOR_PX: f32 = 0.15;
-/// US sizes: one whole size is this much inner diameter, mm (0.032 in).
-pub const MM_PER_US_SIZE: f32 = 0.8128;
 
 /// Why a finger could not be measured.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -303,11 +301,10 @@ impl SizeRecommendation {
 /// Recommends a ring size for a measured finger width.
 pub fn recommend(width: FingerWidth) -> Result<SizeRecommendation, FingerError> {
     let sizes = ring_size::all_systems(width.width_mm)?;
-    let two_sigma_us = 2.0 * width.sigma_mm / MM_PER_US_SIZE;
     Ok(SizeRecommendation {
         inner_diameter_mm: width.width_mm,
         sizes,
-        uncertainty_us: ((two_sigma_us * 4.0).ceil() / 4.0).max(0.25),
+        uncertainty_us: SizeSystem::Us.uncertainty_sizes(width.sigma_mm),
     })
 }
 
@@ -329,19 +326,8 @@ pub fn measure_json(
     };
     let width = width_mm(&edges, px_per_mm, px_per_mm_rel_sigma)?;
     let rec = recommend(width)?;
-    let sizes: Vec<String> = rec
-        .sizes
-        .iter()
-        .map(|(system, n)| {
-            format!(
-                "{}: {}",
-                ring_size::json_string(system.key()),
-                ring_size::json_string(&n.label)
-            )
-        })
-        .collect();
     Ok(Some(format!(
-        "{{\"found\": true, \"width_mm\": {:.2}, \"sigma_mm\": {:.3}, \"width_px\": {:.2}, \"px_per_mm\": {:.4}, \"edges_px\": [[{:.2}, {:.2}], [{:.2}, {:.2}]], \"ring_size\": {{{}}}, \"uncertainty_us\": {}}}",
+        "{{\"found\": true, \"width_mm\": {:.2}, \"sigma_mm\": {:.3}, \"width_px\": {:.2}, \"px_per_mm\": {:.4}, \"edges_px\": [[{:.2}, {:.2}], [{:.2}, {:.2}]], \"ring_size\": {}, \"uncertainty_us\": {}}}",
         width.width_mm,
         width.sigma_mm,
         edges.width_px,
@@ -350,7 +336,7 @@ pub fn measure_json(
         edges.first_px.y,
         edges.second_px.x,
         edges.second_px.y,
-        sizes.join(", "),
+        ring_size::labels_json(&rec.sizes),
         rec.uncertainty_us
     )))
 }

@@ -40,7 +40,7 @@ pub fn fit_manual_corners(
         shape::order_corners(around, image_size_px).ok_or(HomographyError::Singular)?;
     let fit = card_from_corners(ordered, image_size_px)?;
     let distance_px =
-        reprojection::card_distance_px(ordered, image_size_px).unwrap_or(f32::INFINITY);
+        reprojection::card_distance_px(&fit, ordered, image_size_px).unwrap_or(f32::INFINITY);
     let confidence = 1.0
         - ((distance_px - FULL_CONFIDENCE_PX) / (NO_CONFIDENCE_PX - FULL_CONFIDENCE_PX))
             .clamp(0.0, 1.0);

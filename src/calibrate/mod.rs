@@ -180,8 +180,12 @@ pub fn detect_card(image: &GrayImage) -> Result<Option<CardDetection>, CardError
         if sides[1] < 0.5 || sides[0] < 0.2 {
             continue;
         }
+        let working_quad = ordered.map(|p| p / scale);
+        let Ok(working_fit) = card_from_corners(working_quad, working_size) else {
+            continue;
+        };
         let Some(distance_px) =
-            reprojection::card_distance_px(ordered.map(|p| p / scale), working_size)
+            reprojection::card_distance_px(&working_fit, working_quad, working_size)
         else {
             continue;
         };
@@ -227,7 +231,7 @@ fn finish(
     }
     let (corners_px, _) = shape::order_corners(second, size)?;
     let fit = card_from_corners(corners_px, size).ok()?;
-    let distance_px = reprojection::card_distance_px(corners_px, size)?;
+    let distance_px = reprojection::card_distance_px(&fit, corners_px, size)?;
     let width_px = fit.px_per_mm * CARD_WIDTH_MM;
     if distance_px > MAX_CARD_DISTANCE_PX
         || width_px < MIN_CARD_WIDTH_PX

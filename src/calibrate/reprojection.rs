@@ -15,9 +15,7 @@
 
 use glam::{DMat3, DVec2, DVec3, Vec2};
 
-use crate::math::homography::{
-    card_from_corners, pose_from_homography, CARD_HEIGHT_MM, CARD_WIDTH_MM,
-};
+use crate::math::homography::{pose_from_homography, CardFit, CARD_HEIGHT_MM, CARD_WIDTH_MM};
 
 /// Plausible focal lengths, image diagonals (phone and laptop cameras lie in 0.6–2.5).
 const FOCAL_MIN_DIAGONALS: f64 = 0.5;
@@ -58,9 +56,14 @@ const RESIDUALS: usize = 11;
 
 /// The largest distance, px, between a quad's corners and those of the best-fitting card, with
 /// the soft bounds' penalties included. `corners_px` go clockwise from the end of a long side, as
-/// [`super::shape::order_corners`] returns them. `None` for a degenerate quad.
-pub(crate) fn card_distance_px(corners_px: [Vec2; 4], image_size_px: Vec2) -> Option<f32> {
-    let fit = card_from_corners(corners_px, image_size_px).ok()?;
+/// [`super::shape::order_corners`] returns them, and `fit` is their
+/// [`card_from_corners`](crate::math::homography::card_from_corners), whose homography seeds the
+/// fit. `None` when no start pose exists.
+pub(crate) fn card_distance_px(
+    fit: &CardFit,
+    corners_px: [Vec2; 4],
+    image_size_px: Vec2,
+) -> Option<f32> {
     let size = image_size_px.as_dvec2();
     let principal = size / 2.0;
     let diagonal = size.length();
@@ -269,19 +272,24 @@ mod tests {
         })
     }
 
+    fn distance(corners_px: [Vec2; 4], size: Vec2) -> Option<f32> {
+        let fit = crate::math::homography::card_from_corners(corners_px, size).ok()?;
+        card_distance_px(&fit, corners_px, size)
+    }
+
     #[test]
     fn a_tilted_card_fits_exactly_and_a_square_does_not() {
         let size = Vec2::new(800.0, 600.0);
         let rotation =
             DMat3::from_axis_angle(DVec3::new(0.6, 0.8, 0.0), 0.6) * DMat3::from_rotation_z(0.4);
         let card = project(900.0, rotation, DVec3::new(30.0, -20.0, 500.0), size);
-        let d = card_distance_px(card, size).unwrap();
+        let d = distance(card, size).unwrap();
         assert!(d < 0.05, "{d}");
         // A corner moved by a pixel: the fit absorbs most of it (7 of the 8 numbers are free),
         // and never reports more than the move.
         let mut nudged = card;
         nudged[2] += Vec2::new(1.0, 0.0);
-        let d = card_distance_px(nudged, size).unwrap();
+        let d = distance(nudged, size).unwrap();
         assert!(d < 1.0, "{d}");
         let square = [
             Vec2::new(300.0, 200.0),
@@ -289,7 +297,7 @@ mod tests {
             Vec2::new(400.0, 300.0),
             Vec2::new(300.0, 300.0),
         ];
-        let d = card_distance_px(square, size).unwrap();
+        let d = distance(square, size).unwrap();
         assert!(d > 3.0, "{d}");
         // A frontal rectangle of aspect 1.3 could only be a card tilted 35° about its short axis,
         // which would make the near short side visibly longer than the far one: by a few px at
@@ -300,7 +308,7 @@ mod tests {
             Vec2::new(460.0, 400.0),
             Vec2::new(200.0, 400.0),
         ];
-        let d = card_distance_px(rectangle, size).unwrap();
+        let d = distance(rectangle, size).unwrap();
         assert!(d > 2.0, "{d}");
     }
 }

@@ -70,9 +70,7 @@ impl SizeSystem {
             SizeSystem::In => "in",
         }
     }
-}
 
-impl SizeSystem {
     /// Inner diameter, mm, between one size and the next whole size (for India, the chart's
     /// mean step).
     pub fn diameter_mm_per_size(self) -> f32 {
@@ -321,6 +319,16 @@ pub fn sizes_json(inner_diameter_mm: f32) -> String {
     }
     out.push_str("}}");
     out
+}
+
+/// The nearest sizes as one JSON object of labels, `{"us": "7", "uk": "N½", …}`, in the order
+/// given: the `ring_size` of `loupe measure-finger` and the `sizes` of the screen sizer.
+pub fn labels_json(sizes: &[(SizeSystem, Nearest)]) -> String {
+    let labels: Vec<String> = sizes
+        .iter()
+        .map(|(system, n)| format!("{}: {}", json_string(system.key()), json_string(&n.label)))
+        .collect();
+    format!("{{{}}}", labels.join(", "))
 }
 
 /// Two decimals, and never `-0.00` (a tiny negative distance rounds to zero, not minus zero).

@@ -78,23 +78,17 @@ pub fn ring_from_circle(
     let diameter_mm = screen::inner_diameter_mm_from_circle(circle_css_px, css_px_per_mm)?;
     let sigma_mm = screen::circle_sigma_mm(diameter_mm, css_px_per_mm);
     let sizes = ring_size::all_systems(diameter_mm)?;
-    let label = |s: SizeSystem| {
-        sizes
-            .iter()
-            .find(|(k, _)| *k == s)
-            .map_or(String::new(), |(_, n)| n.label.clone())
-    };
-    let all: Vec<String> = sizes
+    let label = sizes
         .iter()
-        .map(|(k, n)| format!("{}: {}", json_string(k.key()), json_string(&n.label)))
-        .collect();
+        .find(|(k, _)| *k == system)
+        .map_or("", |(_, n)| n.label.as_str());
     Ok(format!(
-        "{{\"system\": {}, \"size\": {}, \"uncertainty\": {}, \"diameter_mm\": {:.2}, \"sizes\": {{{}}}}}",
+        "{{\"system\": {}, \"size\": {}, \"uncertainty\": {}, \"diameter_mm\": {:.2}, \"sizes\": {}}}",
         json_string(system.key()),
-        json_string(&label(system)),
+        json_string(label),
         system.uncertainty_sizes(sigma_mm),
         diameter_mm,
-        all.join(", ")
+        ring_size::labels_json(&sizes)
     ))
 }
 
