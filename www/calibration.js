@@ -13,6 +13,12 @@
 
 export const CALIBRATIONS = ['none', 'card', 'ring-size', 'screen'];
 
+/** ID-1 card (ISO/IEC 7810), mm: as CARD_WIDTH_MM, CARD_HEIGHT_MM, CARD_CORNER_RADIUS_MM in Rust. */
+const CARD_MM = { width: 85.6, height: 53.98, radius: 3.18 };
+const CARD_ASPECT = CARD_MM.width / CARD_MM.height;
+/** CSS px per mm by the CSS definition (96 px per inch): where the screen sizer's rectangle starts. */
+const NOMINAL_CSS_PX_PER_MM = 96 / 25.4;
+
 /** localStorage key of the screen calibration; per screen, since a phone and its external display differ. */
 export function screenKey() {
   const s = globalThis.screen || {};
@@ -187,7 +193,8 @@ export class CalibrationFlow {
 
   _startCard() {
     const ui = this._panel('Hold a bank card flat beside your hand, in the same plane, with all of it in view.', [
-      ['use', 'Use this card', () => this._confirmDetection(ui)],
+      // One button: the detected card, or the marks once they are shown.
+      ['use', 'Use this card', () => (this._handles.length ? this._confirmManual(ui) : this._confirmDetection(ui))],
       ['manual', 'Place corners by hand', () => this._startManualCard(ui)],
       ['cancel', 'Cancel', () => this.stop()],
     ]);
@@ -259,15 +266,7 @@ export class CalibrationFlow {
   _confirmDetection(ui) {
     const d = this._detection;
     if (!d) return;
-    this._finish({
-      pxPerMm: d.px_per_mm * d.cssPerFramePx,
-      method: 'card',
-      confidence: d.confidence,
-      manual: false,
-      framePxPerMm: d.px_per_mm,
-      focalPx: d.focal_px ?? null,
-      cornersPx: d.corners_px,
-    }, ui);
+    this._finish(cardDetail(d, d.cssPerFramePx, false), ui);
   }
 
   _startManualCard(ui) {
@@ -281,26 +280,20 @@ export class CalibrationFlow {
       start = map ? this._detection.corners_px.map((c) => map.toCss(c)) : null;
     }
     if (!start) {
-      const cw = Math.min(w * 0.5, h * 0.6 * 1.586);
-      const ch = cw / 1.586;
+      const cw = Math.min(w * 0.5, h * 0.6 * CARD_ASPECT);
+      const ch = cw / CARD_ASPECT;
       start = [[w / 2 - cw / 2, h / 2 - ch / 2], [w / 2 + cw / 2, h / 2 - ch / 2], [w / 2 + cw / 2, h / 2 + ch / 2], [w / 2 - cw / 2, h / 2 + ch / 2]];
     }
     const redraw = () => {
       if (this._handles.length === 4) outline.setAttribute('points', this._handles.map((x) => x._at.join(',')).join(' '));
       outline.style.display = '';
     };
-    this._handles = [];
     this._handles = start.map((p, i) => this._handle(p, `Card corner ${i + 1}`, redraw));
     redraw();
     ui.text.textContent = 'Drag the four marks onto the corners of the card (where its straight sides would meet).';
     ui.buttons.manual.hidden = true;
     ui.buttons.use.disabled = false;
     ui.buttons.use.textContent = 'Use these corners';
-    ui.buttons.use.onclick = null;
-    ui.buttons.use.replaceWith(ui.buttons.use.cloneNode(true));
-    const use = ui.panel.querySelector('[data-action=use]');
-    ui.buttons.use = use;
-    use.addEventListener('click', () => this._confirmManual(ui));
     this._handles[0].focus();
   }
 
@@ -320,15 +313,7 @@ export class CalibrationFlow {
       this.host._emitError('calibration', message, { method: 'card' });
       return;
     }
-    this._finish({
-      pxPerMm: fit.px_per_mm * map.scale,
-      method: 'card',
-      confidence: fit.confidence,
-      manual: true,
-      framePxPerMm: fit.px_per_mm,
-      focalPx: fit.focal_px ?? null,
-      cornersPx: fit.corners_px,
-    }, ui);
+    this._finish(cardDetail(fit, map.scale, true), ui);
   }
 
   // ---- ring size ----
@@ -361,7 +346,6 @@ export class CalibrationFlow {
     };
     const w = this.host._cssW;
     const h = this.host._cssH;
-    this._handles = [];
     this._handles = [[w / 2 - 30, h / 2], [w / 2 + 30, h / 2]].map((p, i) => this._handle(p, `Finger edge ${i + 1}`, redraw));
     redraw();
   }
@@ -410,12 +394,16 @@ export class CalibrationFlow {
 
   _screenCard() {
     const maxWidth = Math.max(120, this.host._cssW - 20);
-    const nominal = Math.min(maxWidth, 85.6 * 96 / 25.4);
+    const nominal = Math.min(maxWidth, CARD_MM.width * NOMINAL_CSS_PX_PER_MM);
     const { ui, range } = this._sizer(
       'Hold a bank card against the screen and slide until the rectangle is exactly as wide as the card.',
       [['save', 'Save', () => save()], ['cancel', 'Cancel', () => this.stop()]],
       80, maxWidth, nominal, 'Rectangle width in CSS pixels',
-      (el, w) => { el.style.width = `${w}px`; el.style.height = `${w * 53.98 / 85.6}px`; el.style.borderRadius = `${w * 3.18 / 85.6}px`; },
+      (el, w) => {
+        el.style.width = `${w}px`;
+        el.style.height = `${w * CARD_MM.height / CARD_MM.width}px`;
+        el.style.borderRadius = `${w * CARD_MM.radius / CARD_MM.width}px`;
+      },
     );
     const save = () => {
       let scale;
@@ -465,6 +453,19 @@ export class CalibrationFlow {
     this.stop();
     this.host._applyCalibration(detail);
   }
+}
+
+/** The `calibrated` detail for a card (the detectCard / fitCardCorners object) shown at `cssPerFramePx`. */
+function cardDetail(card, cssPerFramePx, manual) {
+  return {
+    pxPerMm: card.px_per_mm * cssPerFramePx,
+    method: 'card',
+    confidence: card.confidence,
+    manual,
+    framePxPerMm: card.px_per_mm,
+    focalPx: card.focal_px ?? null,
+    cornersPx: card.corners_px,
+  };
 }
 
 /** `ring-size` and `size-system` as a spec the module parses (`us:7`), or null. */
