@@ -8,6 +8,7 @@ pub mod cli;
 pub mod env;
 pub mod jewelry;
 pub mod math;
+pub mod optics;
 pub mod render;
 
 #[cfg(target_arch = "wasm32")]
