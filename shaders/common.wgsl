@@ -18,7 +18,8 @@ struct Frame {
     params: vec4<f32>,
     // background texture: source_uv = screen_uv * xy + zw (cover fit and mirroring baked in)
     bg_uv: vec4<f32>,
-    // x: environment yaw in radians (turns the lights, not the jewel)
+    // x: environment yaw in radians (turns the lights, not the jewel); gem pass: y internal
+    // bounces, z rays per pixel, w 1 for per-channel dispersion paths
     env: vec4<f32>,
     // irradiance as 9 SH coefficients (rgb), E(n) = Σ c_i Y_i(n)
     sh: array<vec4<f32>, 9>,

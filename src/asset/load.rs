@@ -94,9 +94,22 @@ pub fn parse(bytes: &[u8], resolve: &ExternalResolver<'_>) -> Result<Scene, Asse
                                         m.vertices.iter().map(|v| v.position_m).collect();
                                     m.facets =
                                         crate::jewelry::gem::facet_planes(&positions, &m.indices);
-                                    if m.facets.is_none() {
+                                    let ior = prim.material().ior().unwrap_or(1.5);
+                                    let why_not_traced = match &m.facets {
+                                        None => Some("not a closed convex solid".to_string()),
+                                        Some(f) if f.len() > super::MAX_TRACED_FACETS => Some(format!(
+                                            "{} facets, more than the gem pass's {}",
+                                            f.len(),
+                                            super::MAX_TRACED_FACETS
+                                        )),
+                                        Some(_) if ior < 1.0 => {
+                                            Some(format!("index of refraction {ior} is below 1"))
+                                        }
+                                        Some(_) => None,
+                                    };
+                                    if let Some(why) = why_not_traced {
                                         scene.warnings.push(format!(
-                                            "mesh {} primitive {}: transmissive but not a closed convex solid, \
+                                            "mesh {} primitive {}: transmissive but {why}, \
                                              so it is drawn with the single-refraction approximation",
                                             key.0, key.1
                                         ));

@@ -258,16 +258,28 @@ impl Default for Scene {
     }
 }
 
+/// The gem pass holds a stone's planes in a uniform array of this size; real cuts have 57–100
+/// facets. A stone with more is drawn with the single-refraction approximation.
+pub const MAX_TRACED_FACETS: usize = 128;
+
+/// The facet planes the gem pass traces for `mesh` drawn with `material`: a transmissive
+/// material with an index of refraction of at least 1 on a closed convex mesh of at most
+/// [`MAX_TRACED_FACETS`] facets. `None` means the ordinary (single-refraction) shading.
+pub fn traced_facets<'a>(
+    mesh: &'a Mesh,
+    material: &Material,
+) -> Option<&'a [crate::jewelry::gem::FacetPlane]> {
+    let facets = mesh.facets.as_deref()?;
+    (material.is_transmissive() && material.ior >= 1.0 && facets.len() <= MAX_TRACED_FACETS)
+        .then_some(facets)
+}
+
 impl Scene {
-    /// Indices of the draws that are faceted stones: a transmissive material on a closed convex
-    /// mesh (its planes in [`Mesh::facets`]).
+    /// Indices of the draws the gem pass traces in their default look (see [`traced_facets`]).
     pub fn gems(&self) -> impl Iterator<Item = usize> + '_ {
         self.draws.iter().enumerate().filter_map(|(i, d)| {
-            let transmissive = d
-                .material
-                .and_then(|m| self.materials.get(m))
-                .is_some_and(Material::is_transmissive);
-            (transmissive && self.meshes[d.mesh].facets.is_some()).then_some(i)
+            let material = d.material.and_then(|m| self.materials.get(m))?;
+            traced_facets(&self.meshes[d.mesh], material).map(|_| i)
         })
     }
 

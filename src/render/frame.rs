@@ -52,6 +52,39 @@ impl Default for Lighting {
     }
 }
 
+/// How hard the gem pass works per pixel (see `shaders/gem.wgsl`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct GemQuality {
+    /// Internal hits followed per ray (the shader caps it at 16).
+    pub max_bounces: u32,
+    /// Rays per gem pixel, 1–4 (rotated-grid supersampling of facet edges).
+    pub rays_per_pixel: u32,
+    /// Trace red, green and blue with their own refractive index (full dispersion); otherwise
+    /// one path at the stone's index.
+    pub per_channel: bool,
+}
+
+impl GemQuality {
+    /// WebGPU and native: 8 bounces, 4 rays, full per-channel paths.
+    pub const HIGH: GemQuality = GemQuality {
+        max_bounces: 8,
+        rays_per_pixel: 4,
+        per_channel: true,
+    };
+    /// WebGL2: 6 bounces, 2 rays, still per-channel paths.
+    pub const WEBGL2: GemQuality = GemQuality {
+        max_bounces: 6,
+        rays_per_pixel: 2,
+        per_channel: true,
+    };
+}
+
+impl Default for GemQuality {
+    fn default() -> Self {
+        GemQuality::HIGH
+    }
+}
+
 #[repr(C)]
 #[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
 pub struct FrameUniform {
@@ -68,6 +101,7 @@ impl FrameUniform {
     pub fn new(
         camera: &CameraMatrices,
         lighting: &Lighting,
+        gem: &GemQuality,
         background: &Background,
         env_max_lod: f32,
         sh9: &[[f32; 3]; 9],
@@ -88,7 +122,12 @@ impl FrameUniform {
                 background.mode(),
             ],
             bg_uv,
-            env: [lighting.env_yaw_rad, 0.0, 0.0, 0.0],
+            env: [
+                lighting.env_yaw_rad,
+                gem.max_bounces.min(16) as f32,
+                gem.rays_per_pixel.clamp(1, 4) as f32,
+                if gem.per_channel { 1.0 } else { 0.0 },
+            ],
             sh: sh9.map(|c| [c[0], c[1], c[2], 0.0]),
         }
     }

@@ -3,6 +3,7 @@
 
 mod environment;
 mod frame;
+mod gem;
 mod model;
 pub mod shaders;
 mod texture;
@@ -11,7 +12,7 @@ mod texture;
 pub mod offscreen;
 
 pub use environment::{default_environment, GpuEnvironment};
-pub use frame::{Background, CameraMatrices, Lighting};
+pub use frame::{Background, CameraMatrices, GemQuality, Lighting};
 pub use model::GpuModel;
 pub use texture::{fit_within, ImageTexture};
 
@@ -65,6 +66,7 @@ pub struct Renderer {
     mesh_module: wgpu::ShaderModule,
     mesh_pipelines: HashMap<PipelineKey, wgpu::RenderPipeline>,
     background_pipeline: wgpu::RenderPipeline,
+    gem_pass: gem::GemPass,
     frame_buffer: wgpu::Buffer,
     frame_bind_group: wgpu::BindGroup,
     env: GpuEnvironment,
@@ -77,6 +79,8 @@ pub struct Renderer {
     targets: Option<Targets>,
     pub background: Background,
     pub lighting: Lighting,
+    /// Gem pass effort; the browser lowers it on WebGL2.
+    pub gem_quality: GemQuality,
 }
 
 impl Renderer {
@@ -109,7 +113,8 @@ impl Renderer {
         });
         let draw_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("draw"),
-            entries: &[uniform_entry(0, wgpu::ShaderStages::VERTEX, true)],
+            // The gem pass reads the inverse placement in its fragment shader.
+            entries: &[uniform_entry(0, wgpu::ShaderStages::VERTEX_FRAGMENT, true)],
         });
         let mesh_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
             label: Some("mesh"),
@@ -125,7 +130,8 @@ impl Renderer {
             bind_group_layouts: &[Some(&frame_layout)],
             immediate_size: 0,
         });
-        let [(_, background_src), (_, mesh_src)] = shaders::passes();
+        let gem_pass = gem::GemPass::new(&device, &frame_layout, &draw_layout, color_format);
+        let [(_, background_src), (_, mesh_src), _] = shaders::passes();
         let background_module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
             label: Some("background.wgsl"),
             source: wgpu::ShaderSource::Wgsl(background_src.into()),
@@ -213,6 +219,7 @@ impl Renderer {
             mesh_module,
             mesh_pipelines: HashMap::new(),
             background_pipeline,
+            gem_pass,
             frame_buffer,
             frame_bind_group,
             env,
@@ -225,6 +232,7 @@ impl Renderer {
             targets: None,
             background: Background::Neutral,
             lighting: Lighting::default(),
+            gem_quality: GemQuality::default(),
         }
     }
 
@@ -408,6 +416,7 @@ impl Renderer {
         let uniform = FrameUniform::new(
             camera,
             &self.lighting,
+            &self.gem_quality,
             &self.background,
             self.env.max_lod,
             &self.env.sh9,
@@ -458,7 +467,13 @@ impl Renderer {
                 pass.draw(0..3, 0..1);
             }
             if let Some(model) = &self.model {
-                model.draw(&mut pass, &self.mesh_pipelines, world_from_scene, camera);
+                model.draw(
+                    &mut pass,
+                    &self.mesh_pipelines,
+                    &self.gem_pass,
+                    world_from_scene,
+                    camera,
+                );
             }
         }
         self.queue.submit([encoder.finish()]);
@@ -480,7 +495,7 @@ fn pipeline_key(alpha_mode: AlphaMode, double_sided: bool, mirrored: bool) -> Pi
     }
 }
 
-fn uniform_entry(
+pub(super) fn uniform_entry(
     binding: u32,
     visibility: wgpu::ShaderStages,
     dynamic: bool,

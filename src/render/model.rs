@@ -1,9 +1,10 @@
 //! A `Scene` uploaded: vertex/index buffers, one bind group per material, one dynamic-offset
 //! uniform slot per draw.
 
+use super::gem::{GemPass, GemUniform, GEM_STRIDE};
 use super::texture::{Defaults, ImageTexture};
 use super::{pipeline_key, CameraMatrices, PipelineKey, Renderer, DRAW_STRIDE};
-use crate::asset::{AlphaMode, Material, SamplerDesc, Scene, TextureRef, Wrap};
+use crate::asset::{traced_facets, AlphaMode, Material, SamplerDesc, Scene, TextureRef, Wrap};
 use glam::{Mat4, Vec3};
 use std::collections::HashMap;
 use wgpu::util::DeviceExt;
@@ -20,6 +21,10 @@ struct GpuDraw {
     key: PipelineKey,
     /// Bind group and pipeline for the default look (index 0) and each material variant (1..).
     looks: Vec<(usize, PipelineKey)>,
+    /// Per look, the stone's slot offset in the gem buffer when the gem pass traces it.
+    gem_looks: Vec<Option<u32>>,
+    gem: Option<u32>,
+    mirrored: bool,
     world_from_mesh: Mat4,
     centre_mesh: Vec3,
 }
@@ -30,6 +35,8 @@ pub struct GpuModel {
     draws: Vec<GpuDraw>,
     draw_buffer: wgpu::Buffer,
     draw_group: wgpu::BindGroup,
+    gem_group: wgpu::BindGroup,
+    _gem_buffer: wgpu::Buffer,
     _textures: Vec<ImageTexture>,
 }
 
@@ -196,6 +203,7 @@ impl GpuModel {
             .collect();
 
         let default_index = materials.len() - 1;
+        let mut gem_slots: Vec<GemUniform> = Vec::new();
         let draws: Vec<GpuDraw> = scene
             .draws
             .iter()
@@ -216,6 +224,15 @@ impl GpuModel {
                         }))
                         .collect();
                 let mesh = &scene.meshes[d.mesh];
+                let gem_looks: Vec<Option<u32>> = looks
+                    .iter()
+                    .map(|&(i, _)| {
+                        traced_facets(mesh, materials[i]).map(|facets| {
+                            gem_slots.push(GemUniform::new(facets, materials[i]));
+                            ((gem_slots.len() - 1) as u64 * GEM_STRIDE) as u32
+                        })
+                    })
+                    .collect();
                 let centre_mesh = crate::math::Aabb::from_points(
                     mesh.vertices.iter().map(|v| Vec3::from(v.position_m)),
                 )
@@ -225,6 +242,9 @@ impl GpuModel {
                     bind_group: index,
                     key: looks[0].1,
                     looks,
+                    gem: gem_looks[0],
+                    gem_looks,
+                    mirrored,
                     world_from_mesh: d.world_from_mesh,
                     centre_mesh,
                 }
@@ -248,12 +268,37 @@ impl GpuModel {
                 }),
             }],
         });
+        let mut gem_bytes = vec![0u8; GEM_STRIDE as usize * gem_slots.len().max(1)];
+        for (i, g) in gem_slots.iter().enumerate() {
+            let at = i * GEM_STRIDE as usize;
+            gem_bytes[at..at + std::mem::size_of::<GemUniform>()]
+                .copy_from_slice(bytemuck::bytes_of(g));
+        }
+        let gem_buffer = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some("gems"),
+            contents: &gem_bytes,
+            usage: wgpu::BufferUsages::UNIFORM,
+        });
+        let gem_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("gem"),
+            layout: &r.gem_pass.layout,
+            entries: &[wgpu::BindGroupEntry {
+                binding: 0,
+                resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+                    buffer: &gem_buffer,
+                    offset: 0,
+                    size: wgpu::BufferSize::new(std::mem::size_of::<GemUniform>() as u64),
+                }),
+            }],
+        });
         Self {
             meshes,
             material_groups,
             draws,
             draw_buffer,
             draw_group,
+            gem_group,
+            _gem_buffer: gem_buffer,
             _textures: images,
         }
     }
@@ -267,11 +312,9 @@ impl GpuModel {
     /// for `None`. An index past the variants shows the default look.
     pub(super) fn set_variant(&mut self, variant: Option<usize>) {
         for d in &mut self.draws {
-            let look = variant
-                .and_then(|v| d.looks.get(v + 1))
-                .copied()
-                .unwrap_or(d.looks[0]);
-            (d.bind_group, d.key) = look;
+            let look = variant.filter(|&v| v + 1 < d.looks.len()).map_or(0, |v| v + 1);
+            (d.bind_group, d.key) = d.looks[look];
+            d.gem = d.gem_looks[look];
         }
     }
 
@@ -292,11 +335,13 @@ impl GpuModel {
         }
     }
 
-    /// Opaque draws first, then blended ones back to front.
+    /// Opaque draws first, then traced stones (hidden where metal is in front), then blended
+    /// draws back to front.
     pub(super) fn draw(
         &self,
         pass: &mut wgpu::RenderPass<'_>,
         pipelines: &HashMap<PipelineKey, wgpu::RenderPipeline>,
+        gem_pass: &GemPass,
         world_from_scene: Mat4,
         camera: &CameraMatrices,
     ) {
@@ -319,14 +364,40 @@ impl GpuModel {
                 std::cmp::Ordering::Equal
             })
         });
+        let mut gems_drawn = false;
         for (i, _) in order {
             let d = &self.draws[i];
+            if d.key.blend && !gems_drawn {
+                self.draw_gems(pass, gem_pass);
+                gems_drawn = true;
+            }
+            if d.gem.is_some() {
+                continue;
+            }
             let Some(pipeline) = pipelines.get(&d.key) else {
                 continue;
             };
             let mesh = &self.meshes[d.mesh];
             pass.set_pipeline(pipeline);
             pass.set_bind_group(1, &self.material_groups[d.bind_group], &[]);
+            pass.set_bind_group(2, &self.draw_group, &[(i as u64 * DRAW_STRIDE) as u32]);
+            pass.set_vertex_buffer(0, mesh.vertices.slice(..));
+            pass.set_index_buffer(mesh.indices.slice(..), wgpu::IndexFormat::Uint32);
+            pass.draw_indexed(0..mesh.index_count, 0, 0..1);
+        }
+        if !gems_drawn {
+            self.draw_gems(pass, gem_pass);
+        }
+    }
+
+    fn draw_gems(&self, pass: &mut wgpu::RenderPass<'_>, gem_pass: &GemPass) {
+        for (i, d) in self.draws.iter().enumerate() {
+            let Some(gem_offset) = d.gem else {
+                continue;
+            };
+            let mesh = &self.meshes[d.mesh];
+            pass.set_pipeline(gem_pass.pipeline(d.mirrored));
+            pass.set_bind_group(1, &self.gem_group, &[gem_offset]);
             pass.set_bind_group(2, &self.draw_group, &[(i as u64 * DRAW_STRIDE) as u32]);
             pass.set_vertex_buffer(0, mesh.vertices.slice(..));
             pass.set_index_buffer(mesh.indices.slice(..), wgpu::IndexFormat::Uint32);

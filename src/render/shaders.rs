@@ -3,12 +3,14 @@
 pub const COMMON_WGSL: &str = include_str!("../../shaders/common.wgsl");
 pub const BACKGROUND_WGSL: &str = include_str!("../../shaders/background.wgsl");
 pub const MESH_WGSL: &str = include_str!("../../shaders/mesh.wgsl");
+pub const GEM_WGSL: &str = include_str!("../../shaders/gem.wgsl");
 
 /// Every pass as (name, full source), for pipeline creation and for validation in tests.
-pub fn passes() -> [(&'static str, String); 2] {
+pub fn passes() -> [(&'static str, String); 3] {
     [
         ("background", compose(BACKGROUND_WGSL)),
         ("mesh", compose(MESH_WGSL)),
+        ("gem", compose(GEM_WGSL)),
     ]
 }
 
