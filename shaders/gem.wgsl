@@ -2,7 +2,7 @@
 // the stone's mesh space. At the entry facet and at every internal hit the exact unpolarised
 // Fresnel split, total internal reflection past the critical angle, Beer–Lambert absorption
 // along each path, every escaping ray weighted by the environment, early exit below 1e-3; light
-// still inside after the last bounce leaves along its direction, so energy is conserved.
+// still inside after the last bounce leaves whole through the next facet, so energy is conserved.
 // Dispersion: each colour channel traced with its own index. This is src/optics/stone.rs line
 // for line in f32; change both together.
 
@@ -142,7 +142,14 @@ fn trace(o: vec3<f32>, d: vec3<f32>, ior: f32, metres_per_unit: f32) -> vec4<f32
         dir = reflect(dir, out.xyz);
     }
     if (max3(throughput) >= MIN_THROUGHPUT) {
-        radiance += throughput * env_from_model(dir);
+        // Out of bounces: what is left goes out whole through the next facet.
+        let out = leave(p, dir);
+        throughput *= exp(-gem.extinction.rgb * (out.w * metres_per_unit));
+        var escaped = refract(dir, -out.xyz, ior);
+        if (dot(escaped, escaped) == 0.0) {
+            escaped = reflect(dir, out.xyz);
+        }
+        radiance += throughput * env_from_model(escaped);
     }
     return vec4<f32>(radiance, 1.0);
 }

@@ -97,11 +97,13 @@ pub fn parse(bytes: &[u8], resolve: &ExternalResolver<'_>) -> Result<Scene, Asse
                                     let ior = prim.material().ior().unwrap_or(1.5);
                                     let why_not_traced = match &m.facets {
                                         None => Some("not a closed convex solid".to_string()),
-                                        Some(f) if f.len() > super::MAX_TRACED_FACETS => Some(format!(
-                                            "{} facets, more than the gem pass's {}",
-                                            f.len(),
-                                            super::MAX_TRACED_FACETS
-                                        )),
+                                        Some(f) if f.len() > super::MAX_TRACED_FACETS => {
+                                            Some(format!(
+                                                "{} facets, more than the gem pass's {}",
+                                                f.len(),
+                                                super::MAX_TRACED_FACETS
+                                            ))
+                                        }
                                         Some(_) if ior < 1.0 => {
                                             Some(format!("index of refraction {ior} is below 1"))
                                         }

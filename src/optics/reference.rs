@@ -5,17 +5,26 @@
 use glam::{DVec2, DVec3, DVec4, Mat4};
 
 use super::display::display_encode;
-use super::spectrum::{ior_at_nm, rgb_weights, wavelengths_nm};
+use super::spectrum::{channel_iors, ior_at_nm, rgb_weights, wavelengths_nm};
 use super::stone::Stone;
 use crate::env::HdrImage;
+
+/// Which refractive indices light is traced with.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Spectrum {
+    /// Equal bins between 400 and 700 nm, each with its Cauchy index: the physical reference.
+    Wavelengths(usize),
+    /// The real-time pass's three channel indices: the same algorithm as the GPU, for checking
+    /// the shader against this code.
+    Channels,
+}
 
 /// How hard the reference works.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ReferenceSettings {
     /// Rays per pixel side: `n × n` stratified rays per pixel.
     pub rays_per_side: u32,
-    /// Wavelength bins between 400 and 700 nm.
-    pub wavelengths: usize,
+    pub spectrum: Spectrum,
     /// Internal hits followed per ray.
     pub max_bounces: u32,
 }
@@ -24,7 +33,7 @@ impl Default for ReferenceSettings {
     fn default() -> Self {
         Self {
             rays_per_side: 4,
-            wavelengths: 16,
+            spectrum: Spectrum::Wavelengths(16),
             max_bounces: 32,
         }
     }
@@ -101,8 +110,24 @@ pub fn render(
     settings: ReferenceSettings,
 ) -> ReferenceImage {
     let world_from_clip = clip_from_world.as_dmat4().inverse();
-    let lambdas = wavelengths_nm(settings.wavelengths.max(1));
-    let weights = rgb_weights(&lambdas);
+    // Per stone: (refractive index, RGB weight) pairs whose weights sum to white.
+    let bands: Vec<Vec<(f64, DVec3)>> = stones
+        .iter()
+        .map(|stone| match settings.spectrum {
+            Spectrum::Wavelengths(count) => {
+                let lambdas = wavelengths_nm(count.max(1));
+                lambdas
+                    .iter()
+                    .zip(rgb_weights(&lambdas))
+                    .map(|(&l, w)| (ior_at_nm(stone.ior, stone.dispersion, l), DVec3::from(w)))
+                    .collect()
+            }
+            Spectrum::Channels => channel_iors(stone.ior, stone.dispersion)
+                .into_iter()
+                .zip([DVec3::X, DVec3::Y, DVec3::Z])
+                .collect(),
+        })
+        .collect();
     let n = settings.rays_per_side.max(1);
     let env = |d: DVec3| environment.radiance(d);
     let mut radiance = Vec::with_capacity((width * height) as usize);
@@ -113,8 +138,13 @@ pub fn render(
             let mut hits = 0u32;
             for s in 0..n * n {
                 let (sx, sy) = (s % n, s / n);
-                // Stratified with a fixed per-cell jitter: deterministic, no visible grid.
-                let jitter = hash2(x, y, s);
+                // Stratified with a fixed per-cell jitter: deterministic, no visible grid. A
+                // single ray goes through the pixel centre, as the GPU's does.
+                let jitter = if n == 1 {
+                    DVec2::splat(0.5)
+                } else {
+                    hash2(x, y, s)
+                };
                 let px = x as f64 + (sx as f64 + jitter.x) / n as f64;
                 let py = y as f64 + (sy as f64 + jitter.y) / n as f64;
                 let ndc = DVec4::new(
@@ -127,17 +157,17 @@ pub fn render(
                 let d = (on_ray.truncate() / on_ray.w - eye_world).normalize();
                 let nearest = stones
                     .iter()
-                    .filter_map(|st| st.entry(eye_world, d).map(|(t, _)| (t, st)))
+                    .enumerate()
+                    .filter_map(|(i, st)| st.entry(eye_world, d).map(|(t, _)| (t, i)))
                     .min_by(|a, b| a.0.total_cmp(&b.0));
                 match nearest {
-                    Some((_, stone)) => {
+                    Some((_, i)) => {
                         hits += 1;
-                        for (lambda, w) in lambdas.iter().zip(&weights) {
-                            let ior = ior_at_nm(stone.ior, stone.dispersion, *lambda);
+                        for &(ior, weight) in &bands[i] {
                             if let Some(t) =
-                                stone.trace(eye_world, d, ior, settings.max_bounces, &env)
+                                stones[i].trace(eye_world, d, ior, settings.max_bounces, &env)
                             {
-                                sum += t.radiance * DVec3::from(*w);
+                                sum += t.radiance * weight;
                             }
                         }
                     }

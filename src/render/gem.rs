@@ -137,13 +137,10 @@ mod tests {
 
     #[test]
     fn uniform_carries_planes_optics_and_absorption() {
-        let facets = [
-            FacetPlane {
-                normal: [0.0, 1.0, 0.0],
-                offset_m: 0.001,
-            };
-            3
-        ];
+        let facets = [FacetPlane {
+            normal: [0.0, 1.0, 0.0],
+            offset_m: 0.001,
+        }; 3];
         let ruby = Material {
             ior: 1.768,
             dispersion: 0.277,

@@ -312,7 +312,9 @@ impl GpuModel {
     /// for `None`. An index past the variants shows the default look.
     pub(super) fn set_variant(&mut self, variant: Option<usize>) {
         for d in &mut self.draws {
-            let look = variant.filter(|&v| v + 1 < d.looks.len()).map_or(0, |v| v + 1);
+            let look = variant
+                .filter(|&v| v + 1 < d.looks.len())
+                .map_or(0, |v| v + 1);
             (d.bind_group, d.key) = d.looks[look];
             d.gem = d.gem_looks[look];
         }
