@@ -114,6 +114,7 @@ fn trace_cpu(
         SIZE,
         &lookup,
         settings,
+        true,
     )
 }
 

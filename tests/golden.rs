@@ -176,6 +176,59 @@ fn catalogue_pieces() {
     }
 }
 
+/// The README's side-by-side: the catalogue solitaire's stone with the single refraction glTF
+/// viewers use (left) and traced by the gem pass (right), same view and light.
+#[test]
+fn gem_comparison_single_refraction_vs_traced() {
+    let model = root().join("models/solitaire-us7-1ct.glb");
+    let view = [
+        "--size",
+        "200x200",
+        "--camera-orbit",
+        "10deg 35deg 0.016m",
+        "--camera-target",
+        "0 0.012 0",
+        "--background",
+        "#202020",
+    ];
+    let half = |gems: &str| {
+        let mut args = view.to_vec();
+        args.extend(["--gems", gems]);
+        render(&model, &args)
+    };
+    let (single, traced) = (half("single"), half("traced"));
+    // The stone fills the middle of the view: compare its mean brightness.
+    let stone_luma = |img: &Rgba8| {
+        let mut sum = 0.0;
+        let mut n = 0.0;
+        for y in 80..120 {
+            for x in 80..120 {
+                let p = px(img, x as f32 / 200.0, y as f32 / 200.0);
+                sum += (p[0] as f64 + p[1] as f64 + p[2] as f64) / 3.0;
+                n += 1.0;
+            }
+        }
+        sum / n
+    };
+    let (dark, bright) = (stone_luma(&single), stone_luma(&traced));
+    assert!(
+        bright > 1.5 * dark && bright > 120.0,
+        "a traced diamond returns most light to the eye: {bright:.0} traced vs {dark:.0} single"
+    );
+    let mut pixels = Vec::with_capacity(400 * 200 * 4);
+    for y in 0..200 {
+        let row = |img: &Rgba8| img.pixels[y * 800..(y + 1) * 800].to_vec();
+        pixels.extend(row(&single));
+        pixels.extend(row(&traced));
+    }
+    let side_by_side = Rgba8 {
+        width: 400,
+        height: 200,
+        pixels,
+    };
+    compare_with_golden("gem-comparison", &side_by_side);
+}
+
 /// The clip-from-world matrix `loupe render` uses for these arguments.
 fn clip_from_world(model: &Path, args: &[&str]) -> glam::Mat4 {
     let scene = loupe::cli::render::load_scene(model).unwrap();

@@ -56,6 +56,9 @@ function chooseBackend() {
 
 const DEG = Math.PI / 180;
 const MODES = ['viewer', 'camera', 'photo'];
+// gem-quality: [internal bounces, rays per gem pixel]; `auto` keeps the backend's default
+// (8 and 4 on WebGPU, 6 and 2 on WebGL2).
+const GEM_QUALITY = { high: [8, 4], medium: [6, 2], low: [4, 1] };
 const SIZE_SYSTEMS = ['us', 'uk', 'eu', 'jp', 'iso'];
 
 function stopTracks(stream) {
@@ -116,7 +119,7 @@ const HELP_TEXT = 'Drag or use the arrow keys to move the jewel (Shift+arrow: fi
 export class LoupeTryon extends HTMLElement {
   static get observedAttributes() {
     return ['src', 'alt', 'mode', 'facing', 'poster', 'loading', 'px-per-mm', 'ring-size', 'size-system',
-      'environment', 'fallback-video', 'variant', 'calibration'];
+      'environment', 'fallback-video', 'variant', 'calibration', 'gem-quality'];
   }
 
   constructor() {
@@ -317,6 +320,9 @@ export class LoupeTryon extends HTMLElement {
       case 'calibration':
         if (this._wasm) this.calibrate(this.calibration);
         break;
+      case 'gem-quality':
+        this._applyGemQuality();
+        break;
       default: // ring-size, size-system, fallback-video: stored and reflected only (for now)
         break;
     }
@@ -449,6 +455,8 @@ export class LoupeTryon extends HTMLElement {
     try { this._backend = viewer.backend; } catch { this._backend = null; }
     this._applyViewport();
     try { viewer.setPxPerMm(this.pxPerMm ?? undefined); } catch (e) { this._warnOnce('setPxPerMm', e); }
+    this._autoGemQuality = null;
+    this._applyGemQuality();
     if (this._envBytes) {
       try { viewer.setEnvironmentHdr(this._envBytes); } catch (e) { console.warn(`<loupe-tryon>: environment rejected: ${errorMessage(e)}`); }
     }
@@ -640,6 +648,24 @@ export class LoupeTryon extends HTMLElement {
     this._applyBackground();
     this._startLoop();
     this._updateStatus();
+  }
+
+  _applyGemQuality() {
+    const v = this._viewer;
+    if (!v) return;
+    try {
+      if (!this._autoGemQuality) {
+        const q = v.gemQuality;
+        this._autoGemQuality = [q.maxBounces, q.raysPerPixel];
+      }
+      const value = (this.getAttribute('gem-quality') || 'auto').toLowerCase();
+      if (value !== 'auto' && !GEM_QUALITY[value]) {
+        console.warn(`<loupe-tryon>: gem-quality "${value}" is not auto, high, medium or low; using auto`);
+      }
+      const [bounces, rays] = GEM_QUALITY[value] || this._autoGemQuality;
+      v.setGemQuality(bounces, rays);
+      this._invalidate();
+    } catch (e) { this._warnOnce('setGemQuality', e); }
   }
 
   _applyBackground() {

@@ -7,7 +7,7 @@ use crate::env::PrefilteredEnv;
 use crate::math::cover::cover_uv;
 use crate::math::orbit::{self, Orbit};
 use crate::render::offscreen::Offscreen;
-use crate::render::{Background, CameraMatrices};
+use crate::render::{Background, CameraMatrices, GemQuality};
 use glam::{Mat4, Vec3};
 use std::path::{Path, PathBuf};
 
@@ -17,6 +17,17 @@ pub enum BackgroundSpec {
     Skybox,
     Color([u8; 3]),
     Photo(PathBuf),
+}
+
+/// How `loupe render` draws stones (`--gems`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum GemMode {
+    /// The real-time gem pass with this effort (the default: what the element shows on WebGPU).
+    Traced(GemQuality),
+    /// The single-refraction approximation glTF viewers use, for comparison.
+    Single,
+    /// The CPU spectral reference, stones only (other parts are left out).
+    Reference,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -30,6 +41,7 @@ pub struct RenderSpec {
     pub target_m: Option<Vec3>,
     pub vfov_deg: f32,
     pub background: BackgroundSpec,
+    pub gems: GemMode,
 }
 
 impl RenderSpec {
@@ -45,6 +57,9 @@ impl RenderSpec {
                 "camera-target",
                 "fov",
                 "background",
+                "gems",
+                "gem-bounces",
+                "gem-rays",
             ],
         )?;
         let model = match a.positional.as_slice() {
@@ -87,9 +102,11 @@ impl RenderSpec {
         if exposure < 0.0 {
             return Err(CliError::Usage("--exposure must not be negative".into()));
         }
+        let gems = parse_gem_mode(&a)?;
         Ok(Self {
             model,
             out,
+            gems,
             size: a.size("size", (768, 768))?,
             env: a.get("env").map(PathBuf::from),
             exposure,
@@ -98,6 +115,32 @@ impl RenderSpec {
             vfov_deg,
             background: parse_background(a.get("background").unwrap_or("transparent"))?,
         })
+    }
+}
+
+fn parse_gem_mode(a: &Args) -> Result<GemMode, CliError> {
+    let count = |name: &str, default: u32, max: u32| -> Result<u32, CliError> {
+        let v = a.number(name, default as f32)?;
+        if v.fract() != 0.0 || !(0.0..=max as f32).contains(&v) {
+            return Err(CliError::Usage(format!(
+                "--{name} must be a whole number from 0 to {max}, got {v}"
+            )));
+        }
+        Ok(v as u32)
+    };
+    let max_bounces = count("gem-bounces", GemQuality::HIGH.max_bounces, 16)?;
+    let rays_per_pixel = count("gem-rays", GemQuality::HIGH.rays_per_pixel, 4)?.max(1);
+    match a.get("gems").unwrap_or("traced") {
+        "traced" => Ok(GemMode::Traced(GemQuality {
+            max_bounces,
+            rays_per_pixel,
+            ..GemQuality::HIGH
+        })),
+        "single" => Ok(GemMode::Single),
+        "reference" => Ok(GemMode::Reference),
+        other => Err(CliError::Usage(format!(
+            "--gems must be traced, single or reference, got {other:?}"
+        ))),
     }
 }
 
@@ -225,6 +268,13 @@ pub fn prepare(
     let images = upload_scene_images(&off.renderer, &scene, notes);
     off.renderer.load(&scene, images);
     off.renderer.lighting.exposure = spec.exposure;
+    off.renderer.gem_quality = match spec.gems {
+        GemMode::Traced(quality) => quality,
+        GemMode::Single | GemMode::Reference => GemQuality {
+            traced: false,
+            ..GemQuality::HIGH
+        },
+    };
     off.renderer.background = match &spec.background {
         BackgroundSpec::Transparent => Background::Clear([0.0; 4]),
         BackgroundSpec::Skybox => Background::Skybox,
@@ -260,12 +310,86 @@ pub fn prepare(
 /// Renders the spec to straight-alpha RGBA8. Notes are appended to `notes`.
 pub fn render_image(spec: &RenderSpec, notes: &mut Vec<String>) -> Result<Rgba8, CliError> {
     let env = load_environment(spec.env.as_deref())?;
+    if spec.gems == GemMode::Reference {
+        return render_reference(spec, &env, notes);
+    }
     let Prepared {
         mut offscreen,
         camera,
     } = prepare(spec, &env, notes)?;
     let (width, height) = spec.size;
     let mut pixels = offscreen.render_rgba(width, height, &camera, Mat4::IDENTITY)?;
+    unpremultiply(&mut pixels);
+    Ok(Rgba8 {
+        width,
+        height,
+        pixels,
+    })
+}
+
+/// The stones of the model traced on the CPU (`--gems reference`): 16 wavelengths, 32 bounces,
+/// 16 rays per pixel. Metal and other parts are not drawn.
+fn render_reference(
+    spec: &RenderSpec,
+    env: &PrefilteredEnv,
+    notes: &mut Vec<String>,
+) -> Result<Rgba8, CliError> {
+    use crate::optics::reference::{self, EnvironmentLookup, ReferenceSettings};
+    let scene = load_scene(&spec.model)?;
+    let stones: Vec<crate::optics::stone::Stone> = scene
+        .gems()
+        .filter_map(|i| {
+            let d = &scene.draws[i];
+            let material = scene.materials.get(d.material?)?;
+            let facets = crate::asset::traced_facets(&scene.meshes[d.mesh], material)?;
+            Some(crate::optics::stone::Stone::new(
+                facets,
+                material,
+                d.world_from_mesh,
+            ))
+        })
+        .collect();
+    if stones.is_empty() {
+        notes.push("the model has no stone the gem pass traces; the picture shows none".into());
+    }
+    let background = match &spec.background {
+        BackgroundSpec::Skybox => None,
+        BackgroundSpec::Transparent => Some([0.0; 4]),
+        BackgroundSpec::Color(c) => Some([
+            c[0] as f64 / 255.0,
+            c[1] as f64 / 255.0,
+            c[2] as f64 / 255.0,
+            1.0,
+        ]),
+        BackgroundSpec::Photo(p) => {
+            return Err(CliError::Usage(format!(
+                "--gems reference draws over skybox, transparent or a colour, not a photo ({})",
+                p.display()
+            )))
+        }
+    };
+    let camera = orbit_camera(spec, &scene.bounds_m);
+    let lookup = EnvironmentLookup {
+        image: &env.levels[0],
+        intensity: 1.0,
+        yaw_rad: 0.0,
+    };
+    let (width, height) = spec.size;
+    let image = reference::render(
+        &stones,
+        camera.clip_from_view * camera.view_from_world,
+        camera.eye_world.as_dvec3(),
+        width,
+        height,
+        &lookup,
+        ReferenceSettings::default(),
+        background.is_none(),
+    );
+    let exposure = spec.exposure as f64;
+    let mut pixels = match background {
+        None => image.to_rgba8(exposure),
+        Some(bg) => image.to_rgba8_over(exposure, bg),
+    };
     unpremultiply(&mut pixels);
     Ok(Rgba8 {
         width,
@@ -361,10 +485,33 @@ mod tests {
             vec!["m.glb", "--out", "o.png", "--background", "#12345"],
             vec!["m.glb", "--out", "o.png", "--fov", "0"],
             vec!["m.glb", "--out", "o.png", "--camera-orbit", "sideways"],
+            vec!["m.glb", "--out", "o.png", "--gems", "fancy"],
+            vec!["m.glb", "--out", "o.png", "--gem-bounces", "17"],
+            vec!["m.glb", "--out", "o.png", "--gem-rays", "1.5"],
         ] {
             let err = RenderSpec::from_args(&argv(&bad)).unwrap_err();
             assert!(!err.to_string().is_empty());
         }
+    }
+
+    #[test]
+    fn gem_options_choose_the_mode_and_effort() {
+        let spec = |extra: &[&str]| {
+            let mut a = vec!["m.glb", "--out", "o.png"];
+            a.extend_from_slice(extra);
+            RenderSpec::from_args(&argv(&a)).unwrap().gems
+        };
+        assert_eq!(spec(&[]), GemMode::Traced(GemQuality::HIGH));
+        assert_eq!(
+            spec(&["--gem-bounces", "2", "--gem-rays", "1"]),
+            GemMode::Traced(GemQuality {
+                max_bounces: 2,
+                rays_per_pixel: 1,
+                ..GemQuality::HIGH
+            })
+        );
+        assert_eq!(spec(&["--gems", "single"]), GemMode::Single);
+        assert_eq!(spec(&["--gems", "reference"]), GemMode::Reference);
     }
 
     #[test]

@@ -96,10 +96,32 @@ impl ReferenceImage {
             })
             .collect()
     }
+
+    /// Premultiplied RGBA8 of an image traced without the environment behind: each pixel's
+    /// stone colour covers `background` (premultiplied display values 0..1) by its coverage,
+    /// as the GPU's multisample resolve does.
+    pub fn to_rgba8_over(&self, exposure: f64, background: [f64; 4]) -> Vec<u8> {
+        self.radiance
+            .iter()
+            .zip(&self.coverage)
+            .flat_map(|(&c, &cover)| {
+                let stone = if cover > 0.0 {
+                    display_encode(c / cover, exposure).extend(1.0) * cover
+                } else {
+                    glam::DVec4::ZERO
+                };
+                let out = stone + DVec4::from(background) * (1.0 - cover);
+                out.to_array()
+                    .map(|v| (v.clamp(0.0, 1.0) * 255.0).round() as u8)
+            })
+            .collect()
+    }
 }
 
 /// Traces every pixel of a `width × height` view (`clip_from_world` as the renderer builds it,
-/// from `eye_world`) through `stones`; rays that miss every stone see the environment.
+/// from `eye_world`) through `stones`. Rays that miss every stone see the environment when
+/// `environment_behind`, and nothing otherwise (see [`ReferenceImage::to_rgba8_over`]).
+#[allow(clippy::too_many_arguments)]
 pub fn render(
     stones: &[Stone],
     clip_from_world: Mat4,
@@ -108,6 +130,7 @@ pub fn render(
     height: u32,
     environment: &EnvironmentLookup,
     settings: ReferenceSettings,
+    environment_behind: bool,
 ) -> ReferenceImage {
     let world_from_clip = clip_from_world.as_dmat4().inverse();
     // Per stone: (refractive index, RGB weight) pairs whose weights sum to white.
@@ -171,7 +194,8 @@ pub fn render(
                             }
                         }
                     }
-                    None => sum += env(d),
+                    None if environment_behind => sum += env(d),
+                    None => {}
                 }
             }
             radiance.push(sum / (n * n) as f64);

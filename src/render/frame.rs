@@ -55,6 +55,9 @@ impl Default for Lighting {
 /// How hard the gem pass works per pixel (see `shaders/gem.wgsl`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct GemQuality {
+    /// Whether stones are traced at all; off, they get the single-refraction approximation of
+    /// the mesh pass (for comparisons and benchmarks).
+    pub traced: bool,
     /// Internal hits followed per ray (the shader caps it at 16).
     pub max_bounces: u32,
     /// Rays per gem pixel, 1–4 (rotated-grid supersampling of facet edges).
@@ -67,12 +70,14 @@ pub struct GemQuality {
 impl GemQuality {
     /// WebGPU and native: 8 bounces, 4 rays, full per-channel paths.
     pub const HIGH: GemQuality = GemQuality {
+        traced: true,
         max_bounces: 8,
         rays_per_pixel: 4,
         per_channel: true,
     };
     /// WebGL2: 6 bounces, 2 rays, still per-channel paths.
     pub const WEBGL2: GemQuality = GemQuality {
+        traced: true,
         max_bounces: 6,
         rays_per_pixel: 2,
         per_channel: true,

@@ -470,7 +470,7 @@ impl Renderer {
                 model.draw(
                     &mut pass,
                     &self.mesh_pipelines,
-                    &self.gem_pass,
+                    self.gem_quality.traced.then_some(&self.gem_pass),
                     world_from_scene,
                     camera,
                 );

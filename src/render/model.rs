@@ -338,12 +338,13 @@ impl GpuModel {
     }
 
     /// Opaque draws first, then traced stones (hidden where metal is in front), then blended
-    /// draws back to front.
+    /// draws back to front. Without a gem pass, stones are drawn as ordinary transmissive
+    /// meshes.
     pub(super) fn draw(
         &self,
         pass: &mut wgpu::RenderPass<'_>,
         pipelines: &HashMap<PipelineKey, wgpu::RenderPipeline>,
-        gem_pass: &GemPass,
+        gem_pass: Option<&GemPass>,
         world_from_scene: Mat4,
         camera: &CameraMatrices,
     ) {
@@ -369,12 +370,14 @@ impl GpuModel {
         let mut gems_drawn = false;
         for (i, _) in order {
             let d = &self.draws[i];
-            if d.key.blend && !gems_drawn {
-                self.draw_gems(pass, gem_pass);
-                gems_drawn = true;
-            }
-            if d.gem.is_some() {
-                continue;
+            if let Some(gem_pass) = gem_pass {
+                if d.key.blend && !gems_drawn {
+                    self.draw_gems(pass, gem_pass);
+                    gems_drawn = true;
+                }
+                if d.gem.is_some() {
+                    continue;
+                }
             }
             let Some(pipeline) = pipelines.get(&d.key) else {
                 continue;
@@ -387,7 +390,7 @@ impl GpuModel {
             pass.set_index_buffer(mesh.indices.slice(..), wgpu::IndexFormat::Uint32);
             pass.draw_indexed(0..mesh.index_count, 0, 0..1);
         }
-        if !gems_drawn {
+        if let (Some(gem_pass), false) = (gem_pass, gems_drawn) {
             self.draw_gems(pass, gem_pass);
         }
     }

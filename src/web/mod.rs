@@ -103,12 +103,15 @@ impl Viewer {
         device.set_device_lost_callback(move |_reason, _message| {
             lost_flag.store(true, Ordering::Relaxed)
         });
-        let renderer = Renderer::new(
+        let mut renderer = Renderer::new(
             device,
             queue,
             format,
             &crate::render::default_environment(WEB_ENV_BASE_WIDTH),
         );
+        if adapter.get_info().backend == wgpu::Backend::Gl {
+            renderer.gem_quality = crate::render::GemQuality::WEBGL2;
+        }
         let inner = Inner {
             surface,
             config: None,
@@ -137,6 +140,30 @@ impl Viewer {
     #[wasm_bindgen(getter)]
     pub fn backend(&self) -> String {
         self.inner.borrow().backend.to_string()
+    }
+
+    /// Gem pass effort: internal bounces per ray (0–16) and rays per gem pixel (1–4). Defaults:
+    /// 8 and 4 on WebGPU, 6 and 2 on WebGL2. Fewer is faster; stones look glassier.
+    #[wasm_bindgen(js_name = setGemQuality)]
+    pub fn set_gem_quality(&self, max_bounces: u32, rays_per_pixel: u32) {
+        let mut inner = self.inner.borrow_mut();
+        let quality = &mut inner.renderer.gem_quality;
+        quality.max_bounces = max_bounces.min(16);
+        quality.rays_per_pixel = rays_per_pixel.clamp(1, 4);
+    }
+
+    /// The gem pass effort in use: `{maxBounces, raysPerPixel, perChannel}`.
+    #[wasm_bindgen(getter, js_name = gemQuality)]
+    pub fn gem_quality(&self) -> js_sys::Object {
+        let q = self.inner.borrow().renderer.gem_quality;
+        let o = js_sys::Object::new();
+        let set = |k: &str, v: JsValue| {
+            let _ = js_sys::Reflect::set(&o, &k.into(), &v);
+        };
+        set("maxBounces", q.max_bounces.into());
+        set("raysPerPixel", q.rays_per_pixel.into());
+        set("perChannel", q.per_channel.into());
+        o
     }
 
     #[wasm_bindgen(getter, js_name = contextLost)]

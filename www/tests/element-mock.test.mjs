@@ -116,6 +116,31 @@ describe('element logic (mock wasm)', () => {
     await page.close();
   });
 
+  test('gem-quality: named levels reach the viewer, auto restores the backend default', T, async () => {
+    const { page, assertClean } = await one();
+    const quality = () => page.evaluate(() => {
+      const q = document.getElementById('a')._viewer.gemQuality;
+      return [q.maxBounces, q.raysPerPixel];
+    });
+    const auto = await quality();
+    const set = (v) => page.evaluate((v) => document.getElementById('a').setAttribute('gem-quality', v), v);
+    await set('low');
+    assert.deepEqual(await quality(), [4, 1]);
+    await set('high');
+    assert.deepEqual(await quality(), [8, 4]);
+    await set('auto');
+    assert.deepEqual(await quality(), auto);
+    const warned = await page.evaluate(() => new Promise((resolve) => {
+      const warn = console.warn;
+      console.warn = (m) => { console.warn = warn; resolve(String(m)); };
+      document.getElementById('a').setAttribute('gem-quality', 'ultra');
+    }));
+    assert.match(warned, /gem-quality "ultra"/);
+    assert.deepEqual(await quality(), auto);
+    assertClean();
+    await page.close();
+  });
+
   test('keyboard: arrows, Shift, reset; unhandled keys are not prevented', T, async () => {
     const { page, assertClean } = await one();
     await page.locator('#a').focus();

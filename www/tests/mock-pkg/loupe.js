@@ -108,6 +108,12 @@ export class Viewer {
   setImage(image, mirror) { this._check(); this._bg = { kind: 'image', src: image, mirror }; }
   setNeutralBackground() { this._check(); this._bg = { kind: 'neutral' }; }
   setPxPerMm(v) { this._check(); this._pxPerMm = typeof v === 'number' && v > 0 ? v : undefined; }
+  get gemQuality() {
+    this._check();
+    const [maxBounces, raysPerPixel] = this._gem || (BACKEND === 'webgl2' ? [6, 2] : [8, 4]);
+    return { maxBounces, raysPerPixel, perChannel: true };
+  }
+  setGemQuality(bounces, rays) { this._check(); this._gem = [Math.min(bounces, 16), Math.min(Math.max(rays, 1), 4)]; }
   moveBy(dx, dy) { this._check(); this._x += dx; this._y += dy; }
   turn(yaw, pitch) { this._check(); this._yaw += yaw; this._pitch += pitch; }
   twist(roll) { this._check(); this._roll += roll; }
