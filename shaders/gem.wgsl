@@ -112,18 +112,14 @@ fn env_from_model(d_model: vec3<f32>) -> vec3<f32> {
     return sample_env((draw.world_from_model * vec4<f32>(d_model, 0.0)).xyz, 0.0);
 }
 
-// What a ray from `o` along unit `d` (mesh space) sees through the stone at index `ior`:
-// rgb radiance, w 1 on a hit and 0 on a miss. `metres_per_unit` scales path lengths.
-fn trace(o: vec3<f32>, d: vec3<f32>, ior: f32, metres_per_unit: f32) -> vec4<f32> {
-    let hit = enter(o, d);
-    if (hit.w < 0.0) {
-        return vec4<f32>(0.0);
-    }
-    let n_in = hit.xyz;
+// What a ray that entered the stone at `p` through the facet with outward normal `n_in` (ray
+// direction `d`, mesh space) sees at index `ior`: the entry reflection plus every escape.
+// `metres_per_unit` scales path lengths for absorption.
+fn trace(p_in: vec3<f32>, d: vec3<f32>, n_in: vec3<f32>, ior: f32, metres_per_unit: f32) -> vec3<f32> {
     let f_in = fresnel(-dot(n_in, d), 1.0 / ior);
     var radiance = env_from_model(reflect(d, n_in)) * f_in;
     var dir = refract(d, n_in, 1.0 / ior);
-    var p = o + d * hit.w;
+    var p = p_in;
     var throughput = gem.tint.rgb * (1.0 - f_in);
     let bounces = min(u32(frame.env.y), MAX_BOUNCES);
     for (var bounce = 0u; bounce < bounces; bounce++) {
@@ -151,7 +147,7 @@ fn trace(o: vec3<f32>, d: vec3<f32>, ior: f32, metres_per_unit: f32) -> vec4<f32
         }
         radiance += throughput * env_from_model(escaped);
     }
-    return vec4<f32>(radiance, 1.0);
+    return radiance;
 }
 
 // Rotated-grid offsets in pixels: facet edges 1–3 px apart need more than one ray per pixel.
@@ -185,21 +181,28 @@ fn fs_main(in: VertexOut) -> @location(0) vec4<f32> {
     let rays = clamp(u32(frame.env.z), 1u, 4u);
     var sum = vec3<f32>(0.0);
     var hits = 0.0;
+    // One path per channel (each with its own index), or one path for all three.
+    let paths = select(1u, 3u, frame.env.w > 0.5);
     for (var i = 0u; i < rays; i++) {
         let offset = ray_offset(i, rays);
         let target_world = in.world_m + dx * offset.x + dy * offset.y;
         let d = normalize((model_from_world * vec4<f32>(target_world - frame.eye_world.xyz, 0.0)).xyz);
-        if (frame.env.w > 0.5) {
-            let r = trace(eye_m, d, iors.r, metres_per_unit);
-            let g = trace(eye_m, d, iors.g, metres_per_unit);
-            let b = trace(eye_m, d, iors.b, metres_per_unit);
-            sum += vec3<f32>(r.r, g.g, b.b) * g.w;
-            hits += g.w;
-        } else {
-            let c = trace(eye_m, d, ior, metres_per_unit);
-            sum += c.rgb * c.w;
-            hits += c.w;
+        let hit = enter(eye_m, d);
+        if (hit.w < 0.0) {
+            continue;
         }
+        let p = eye_m + d * hit.w;
+        var c = vec3<f32>(0.0);
+        for (var ch = 0u; ch < paths; ch++) {
+            let r = trace(p, d, hit.xyz, select(ior, iors[ch], paths == 3u), metres_per_unit);
+            if (paths == 3u) {
+                c[ch] = r[ch];
+            } else {
+                c = r;
+            }
+        }
+        sum += c;
+        hits += 1.0;
     }
     var color: vec3<f32>;
     if (hits > 0.0) {

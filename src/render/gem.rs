@@ -40,11 +40,15 @@ impl GemUniform {
     }
 }
 
-/// Pipelines and layout of the gem pass.
+/// Layout and pipelines of the gem pass. The shader is large (software rasterisers take seconds
+/// to compile it), so pipelines are built only when a model with traced stones is loaded.
 pub(super) struct GemPass {
     pub(super) layout: wgpu::BindGroupLayout,
+    pipeline_layout: wgpu::PipelineLayout,
+    color_format: wgpu::TextureFormat,
+    module: Option<wgpu::ShaderModule>,
     /// Culling back faces, and front faces for mirrored nodes.
-    pipelines: [wgpu::RenderPipeline; 2],
+    pipelines: [Option<wgpu::RenderPipeline>; 2],
 }
 
 impl GemPass {
@@ -63,63 +67,79 @@ impl GemPass {
             bind_group_layouts: &[Some(frame_layout), Some(&layout), Some(draw_layout)],
             immediate_size: 0,
         });
-        let [_, _, (_, src)] = super::shaders::passes();
-        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some("gem.wgsl"),
-            source: wgpu::ShaderSource::Wgsl(src.into()),
-        });
-        let pipeline = |cull| {
-            device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-                label: Some("gem"),
-                layout: Some(&pipeline_layout),
-                vertex: wgpu::VertexState {
-                    module: &module,
-                    entry_point: Some("vs_main"),
-                    compilation_options: Default::default(),
-                    buffers: &[Some(wgpu::VertexBufferLayout {
-                        array_stride: std::mem::size_of::<Vertex>() as u64,
-                        step_mode: wgpu::VertexStepMode::Vertex,
-                        attributes: &wgpu::vertex_attr_array![0 => Float32x3],
-                    })],
-                },
-                primitive: wgpu::PrimitiveState {
-                    front_face: wgpu::FrontFace::Ccw,
-                    cull_mode: Some(cull),
-                    ..Default::default()
-                },
-                depth_stencil: Some(wgpu::DepthStencilState {
-                    format: super::DEPTH_FORMAT,
-                    depth_write_enabled: Some(true),
-                    depth_compare: Some(wgpu::CompareFunction::LessEqual),
-                    stencil: Default::default(),
-                    bias: Default::default(),
-                }),
-                multisample: wgpu::MultisampleState {
-                    count: SAMPLE_COUNT,
-                    ..Default::default()
-                },
-                fragment: Some(wgpu::FragmentState {
-                    module: &module,
-                    entry_point: Some("fs_main"),
-                    compilation_options: Default::default(),
-                    targets: &[Some(wgpu::ColorTargetState {
-                        format: color_format,
-                        blend: None,
-                        write_mask: wgpu::ColorWrites::ALL,
-                    })],
-                }),
-                multiview_mask: None,
-                cache: None,
-            })
-        };
         Self {
             layout,
-            pipelines: [pipeline(wgpu::Face::Back), pipeline(wgpu::Face::Front)],
+            pipeline_layout,
+            color_format,
+            module: None,
+            pipelines: [None, None],
         }
     }
 
-    pub(super) fn pipeline(&self, mirrored: bool) -> &wgpu::RenderPipeline {
-        &self.pipelines[usize::from(mirrored)]
+    /// Builds the pipeline for stones placed `mirrored` (or not) if it does not exist yet.
+    pub(super) fn ensure(&mut self, device: &wgpu::Device, mirrored: bool) {
+        if self.pipelines[usize::from(mirrored)].is_some() {
+            return;
+        }
+        let module = self.module.get_or_insert_with(|| {
+            let [_, _, (_, src)] = super::shaders::passes();
+            device.create_shader_module(wgpu::ShaderModuleDescriptor {
+                label: Some("gem.wgsl"),
+                source: wgpu::ShaderSource::Wgsl(src.into()),
+            })
+        });
+        let cull = if mirrored {
+            wgpu::Face::Front
+        } else {
+            wgpu::Face::Back
+        };
+        let pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+            label: Some("gem"),
+            layout: Some(&self.pipeline_layout),
+            vertex: wgpu::VertexState {
+                module,
+                entry_point: Some("vs_main"),
+                compilation_options: Default::default(),
+                buffers: &[Some(wgpu::VertexBufferLayout {
+                    array_stride: std::mem::size_of::<Vertex>() as u64,
+                    step_mode: wgpu::VertexStepMode::Vertex,
+                    attributes: &wgpu::vertex_attr_array![0 => Float32x3],
+                })],
+            },
+            primitive: wgpu::PrimitiveState {
+                front_face: wgpu::FrontFace::Ccw,
+                cull_mode: Some(cull),
+                ..Default::default()
+            },
+            depth_stencil: Some(wgpu::DepthStencilState {
+                format: super::DEPTH_FORMAT,
+                depth_write_enabled: Some(true),
+                depth_compare: Some(wgpu::CompareFunction::LessEqual),
+                stencil: Default::default(),
+                bias: Default::default(),
+            }),
+            multisample: wgpu::MultisampleState {
+                count: SAMPLE_COUNT,
+                ..Default::default()
+            },
+            fragment: Some(wgpu::FragmentState {
+                module,
+                entry_point: Some("fs_main"),
+                compilation_options: Default::default(),
+                targets: &[Some(wgpu::ColorTargetState {
+                    format: self.color_format,
+                    blend: None,
+                    write_mask: wgpu::ColorWrites::ALL,
+                })],
+            }),
+            multiview_mask: None,
+            cache: None,
+        });
+        self.pipelines[usize::from(mirrored)] = Some(pipeline);
+    }
+
+    pub(super) fn pipeline(&self, mirrored: bool) -> Option<&wgpu::RenderPipeline> {
+        self.pipelines[usize::from(mirrored)].as_ref()
     }
 }
 

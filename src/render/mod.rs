@@ -256,6 +256,11 @@ impl Renderer {
         for key in model.pipeline_keys() {
             self.ensure_pipeline(key);
         }
+        for (mirrored, needed) in [false, true].into_iter().zip(model.gem_placements()) {
+            if needed {
+                self.gem_pass.ensure(&self.device, mirrored);
+            }
+        }
         self.model = Some(model);
     }
 

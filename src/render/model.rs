@@ -303,6 +303,16 @@ impl GpuModel {
         }
     }
 
+    /// Whether each placement (plain, mirrored) has a stone the gem pass traces in some look.
+    pub(super) fn gem_placements(&self) -> [bool; 2] {
+        let traced = |mirrored: bool| {
+            self.draws
+                .iter()
+                .any(|d| d.mirrored == mirrored && d.gem_looks.iter().any(Option::is_some))
+        };
+        [traced(false), traced(true)]
+    }
+
     /// Every pipeline any look of any draw needs, so switching variants never compiles one.
     pub(super) fn pipeline_keys(&self) -> impl Iterator<Item = PipelineKey> + '_ {
         self.draws.iter().flat_map(|d| d.looks.iter().map(|l| l.1))
@@ -400,8 +410,11 @@ impl GpuModel {
             let Some(gem_offset) = d.gem else {
                 continue;
             };
+            let Some(pipeline) = gem_pass.pipeline(d.mirrored) else {
+                continue;
+            };
             let mesh = &self.meshes[d.mesh];
-            pass.set_pipeline(gem_pass.pipeline(d.mirrored));
+            pass.set_pipeline(pipeline);
             pass.set_bind_group(1, &self.gem_group, &[gem_offset]);
             pass.set_bind_group(2, &self.draw_group, &[(i as u64 * DRAW_STRIDE) as u32]);
             pass.set_vertex_buffer(0, mesh.vertices.slice(..));

@@ -143,16 +143,18 @@ impl Viewer {
     }
 
     /// Gem pass effort: internal bounces per ray (0–16) and rays per gem pixel (1–4). Defaults:
-    /// 8 and 4 on WebGPU, 6 and 2 on WebGL2. Fewer is faster; stones look glassier.
+    /// 8 and 4 on WebGPU, 6 and 2 on WebGL2. Fewer is faster; stones look glassier. `traced`
+    /// false (benchmarks, comparisons) draws stones with the single refraction instead.
     #[wasm_bindgen(js_name = setGemQuality)]
-    pub fn set_gem_quality(&self, max_bounces: u32, rays_per_pixel: u32) {
+    pub fn set_gem_quality(&self, max_bounces: u32, rays_per_pixel: u32, traced: Option<bool>) {
         let mut inner = self.inner.borrow_mut();
         let quality = &mut inner.renderer.gem_quality;
         quality.max_bounces = max_bounces.min(16);
         quality.rays_per_pixel = rays_per_pixel.clamp(1, 4);
+        quality.traced = traced.unwrap_or(true);
     }
 
-    /// The gem pass effort in use: `{maxBounces, raysPerPixel, perChannel}`.
+    /// The gem pass effort in use: `{maxBounces, raysPerPixel, perChannel, traced}`.
     #[wasm_bindgen(getter, js_name = gemQuality)]
     pub fn gem_quality(&self) -> js_sys::Object {
         let q = self.inner.borrow().renderer.gem_quality;
@@ -163,6 +165,7 @@ impl Viewer {
         set("maxBounces", q.max_bounces.into());
         set("raysPerPixel", q.rays_per_pixel.into());
         set("perChannel", q.per_channel.into());
+        set("traced", q.traced.into());
         o
     }
 

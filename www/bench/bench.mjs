@@ -111,10 +111,43 @@ async function benchBackend(backend, server) {
     r[`web_fps_camera_1280x720_${name}`] = round1(await countFps(page, FPS_SECONDS));
     const size = await page.evaluate(() => { const c = document.querySelector('loupe-tryon').shadowRoot.querySelector('canvas'); return `${c.width}x${c.height}`; });
     if (size !== '1280x720') throw new Error(`drawing buffer is ${size}, expected 1280x720`);
+    Object.assign(r, await benchGemPass(page, name));
     if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
   } finally {
     await close();
   }
+  return r;
+}
+
+// The gem pass over the camera feed: the 1 ct catalogue solitaire filling the view, frames per
+// second with the pass off (single refraction) and at 2, 4 and 8 bounces (default rays per pixel).
+// The share of the frame the pass takes is 1 − fps_on / fps_off.
+const GEM_SECONDS = 3;
+async function benchGemPass(page, name) {
+  const r = {};
+  await page.evaluate(async () => {
+    const el = document.querySelector('loupe-tryon');
+    const loaded = new Promise((resolve, reject) => {
+      el.addEventListener('load', resolve, { once: true });
+      el.addEventListener('error', (e) => reject(new Error(JSON.stringify(e.detail))), { once: true });
+    });
+    el.src = 'models/solitaire-us7-1ct.glb';
+    await loaded;
+  });
+  const defaults = await page.evaluate(() => document.querySelector('loupe-tryon')._viewer.gemQuality);
+  const configs = [['off', 0, false], ['2', 2, true], ['4', 4, true], ['8', 8, true]];
+  for (const [label, bounces, traced] of configs) {
+    await page.evaluate(([b, rays, t]) => document.querySelector('loupe-tryon')._viewer.setGemQuality(b, rays, t),
+      [bounces, defaults.raysPerPixel, traced]);
+    await page.waitForTimeout(500);
+    r[`web_fps_gems_${label}_1280x720_${name}`] = round1(await countFps(page, GEM_SECONDS));
+  }
+  r[`web_gem_rays_per_pixel_${name}`] = defaults.raysPerPixel;
+  const off = r[`web_fps_gems_off_1280x720_${name}`];
+  const on = r[`web_fps_gems_8_1280x720_${name}`];
+  if (off > 0 && on > 0) r[`web_gem_pass_frame_share_8_${name}`] = Math.round((1 - on / off) * 1000) / 1000;
+  await page.evaluate(([b, rays]) => document.querySelector('loupe-tryon')._viewer.setGemQuality(b, rays, true),
+    [defaults.maxBounces, defaults.raysPerPixel]);
   return r;
 }
 
@@ -217,5 +250,7 @@ for (const b of ['webgpu', 'webgl']) {
 for (const name of ['webgpu', 'webgl2']) {
   if (results[`web_first_frame_ms_${name}`] === undefined) { console.log(`  ${name}: failed (${results[`web_error_${name === 'webgl2' ? 'webgl' : name}`]})`); continue; }
   console.log(`  ${name.padEnd(6)} first frame ${results[`web_first_frame_ms_${name}`]} ms cold, ${results[`web_first_frame_ms_warm_${name}`]} ms warm; ` +
-    `camera ${results[`web_fps_camera_1280x720_${name}`]} fps (source ${CAMERA_FPS} fps), turntable ${results[`web_fps_turntable_1280x720_${name}`]} fps`);
+    `camera ${results[`web_fps_camera_1280x720_${name}`]} fps (source ${CAMERA_FPS} fps), turntable ${results[`web_fps_turntable_1280x720_${name}`]} fps; ` +
+    `1 ct solitaire over the camera: gem pass off ${results[`web_fps_gems_off_1280x720_${name}`]} fps, ` +
+    `2/4/8 bounces ${results[`web_fps_gems_2_1280x720_${name}`]}/${results[`web_fps_gems_4_1280x720_${name}`]}/${results[`web_fps_gems_8_1280x720_${name}`]} fps`);
 }

@@ -111,9 +111,13 @@ export class Viewer {
   get gemQuality() {
     this._check();
     const [maxBounces, raysPerPixel] = this._gem || (BACKEND === 'webgl2' ? [6, 2] : [8, 4]);
-    return { maxBounces, raysPerPixel, perChannel: true };
+    return { maxBounces, raysPerPixel, perChannel: true, traced: this._traced ?? true };
   }
-  setGemQuality(bounces, rays) { this._check(); this._gem = [Math.min(bounces, 16), Math.min(Math.max(rays, 1), 4)]; }
+  setGemQuality(bounces, rays, traced) {
+    this._check();
+    this._gem = [Math.min(bounces, 16), Math.min(Math.max(rays, 1), 4)];
+    this._traced = traced ?? true;
+  }
   moveBy(dx, dy) { this._check(); this._x += dx; this._y += dy; }
   turn(yaw, pitch) { this._check(); this._yaw += yaw; this._pitch += pitch; }
   twist(roll) { this._check(); this._roll += roll; }
