@@ -21,6 +21,9 @@ struct Frame {
     // x: environment yaw in radians (turns the lights, not the jewel); gem pass: y internal
     // bounces, z rays per pixel, w 1 for per-channel dispersion paths
     env: vec4<f32>,
+    // rgb: gain on environment radiance (the room's white balance and brightness in camera
+    // mode, else 1)
+    tint: vec4<f32>,
     // irradiance as 9 SH coefficients (rgb), E(n) = Σ c_i Y_i(n)
     sh: array<vec4<f32>, 9>,
 };
@@ -46,7 +49,7 @@ fn env_uv(d: vec3<f32>) -> vec2<f32> {
 }
 
 fn sample_env(d: vec3<f32>, lod: f32) -> vec3<f32> {
-    return textureSampleLevel(env_map, env_sampler, env_uv(d), lod).rgb * frame.params.z;
+    return textureSampleLevel(env_map, env_sampler, env_uv(d), lod).rgb * frame.params.z * frame.tint.rgb;
 }
 
 // Irradiance from the SH coefficients; the basis order matches env::prefilter.

@@ -6,8 +6,9 @@
 use glam::{DVec3, Mat4};
 use loupe::asset::{traced_facets, Scene};
 use loupe::cli::render::{load_environment, prepare, RenderSpec};
+use loupe::optics::flip;
 use loupe::optics::reference::{
-    self, EnvironmentLookup, ReferenceImage, ReferenceSettings, Spectrum,
+    self, EnvironmentLookup, PixelRays, ReferenceImage, ReferenceSettings, Spectrum,
 };
 use loupe::optics::stone::Stone;
 use loupe::render::{CameraMatrices, GemQuality};
@@ -150,6 +151,22 @@ fn mean_abs_error(a: &[u8], b: &[u8], pixels: &[usize]) -> f64 {
     sum / pixels.len() as f64
 }
 
+/// Mean LDR-FLIP of `test` against `reference` on `pixels`, seen at the reference
+/// implementation's default 67 pixels per degree.
+fn mean_flip(reference: &[u8], test: &[u8], pixels: &[usize]) -> f64 {
+    let image = |rgba8| flip::SrgbImage {
+        width: SIZE as usize,
+        height: SIZE as usize,
+        rgba8,
+    };
+    let errors = flip::flip(
+        &image(reference),
+        &image(test),
+        flip::DEFAULT_PIXELS_PER_DEGREE,
+    );
+    flip::mean(&errors, pixels)
+}
+
 /// The linear radiance a display value came from (display_encode is monotonic on greys).
 fn linear_from_display(value: f64) -> f64 {
     let (mut lo, mut hi) = (0.0, 64.0);
@@ -184,7 +201,7 @@ fn a_clear_stone_disappears_in_a_white_furnace() {
                 &spec,
                 &gpu.camera,
                 ReferenceSettings {
-                    rays_per_side: 2,
+                    rays: PixelRays::Stratified(2),
                     spectrum: Spectrum::Channels,
                     max_bounces: 0,
                 },
@@ -220,28 +237,118 @@ fn a_clear_stone_disappears_in_a_white_furnace() {
 }
 
 #[test]
+fn a_white_metal_keeps_its_energy_at_every_roughness() {
+    // Split-sum IBL with multiple-scattering compensation: a metal of reflectance 1 under a
+    // uniform environment returns it exactly (E_ss + E_ms = 1), rough or polished. Without the
+    // compensation the roughest sphere would lose about a third.
+    let env_path = out_dir().join("furnace-metal.hdr");
+    let furnace = loupe::env::HdrImage::filled(64, 32, [0.5; 3]);
+    std::fs::write(&env_path, loupe::env::encode_hdr(&furnace)).unwrap();
+    let model = out_dir().join("white-spheres.glb");
+    std::fs::write(
+        &model,
+        loupe::jewelry::samples::spheres_by_roughness_glb("white", [1.0; 3]),
+    )
+    .unwrap();
+    let (w, h) = (320u32, 64u32);
+    let argv: Vec<String> = [
+        model.to_str().unwrap(),
+        "--out",
+        "unused.png",
+        "--size",
+        &format!("{w}x{h}"),
+        "--camera-orbit",
+        "0deg 90deg 0.16m",
+        "--background",
+        "skybox",
+        "--env",
+        env_path.to_str().unwrap(),
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let spec = RenderSpec::from_args(&argv).unwrap();
+    let env = load_environment(spec.env.as_deref()).unwrap();
+    let mut prepared = prepare(&spec, &env, &mut Vec::new()).unwrap();
+    let rgba = prepared
+        .offscreen
+        .render_rgba(w, h, &prepared.camera, Mat4::IDENTITY)
+        .unwrap();
+    image::save_buffer(
+        out_dir().join("furnace-metal.png"),
+        &rgba,
+        w,
+        h,
+        image::ExtendedColorType::Rgba8,
+    )
+    .unwrap();
+    let background = linear_from_display(rgba[1] as f64 / 255.0);
+    // The centre of each sphere (spheres are 25 mm apart; the view is 320 px wide).
+    let clip_from_world = prepared.camera.clip_from_view * prepared.camera.view_from_world;
+    for i in 0..5 {
+        let centre =
+            clip_from_world.project_point3(glam::Vec3::new(0.025 * (i as f32 - 2.0), 0.0, 0.0));
+        let (cx, cy) = (
+            ((centre.x * 0.5 + 0.5) * w as f32) as i32,
+            ((0.5 - centre.y * 0.5) * h as f32) as i32,
+        );
+        let mut worst: f64 = 0.0;
+        for dy in -4..=4 {
+            for dx in -4..=4 {
+                let at = (((cy + dy) as u32 * w + (cx + dx) as u32) * 4 + 1) as usize;
+                let ratio = linear_from_display(rgba[at] as f64 / 255.0) / background;
+                worst = worst.max((ratio - 1.0).abs());
+            }
+        }
+        eprintln!(
+            "white metal, roughness {:.2}: worst energy error {worst:.4}",
+            i as f32 * 0.25
+        );
+        assert!(
+            worst < 0.03,
+            "roughness {}: energy off by {worst}",
+            i as f32 * 0.25
+        );
+    }
+}
+
+#[test]
 fn gem_pass_approaches_the_spectral_reference_as_bounces_rise() {
-    // Limits on the mean absolute display error at 8 bounces (not FLIP; see the README's gem
-    // section): measured 0.048, 0.058 and 0.024 with Mesa 22.3 lavapipe. The step cut's long
-    // totally reflected paths need more bounces (0.041 at 16).
-    for (cut, gem, limit) in [
-        ("round-brilliant", "diamond", 0.055),
-        ("emerald", "diamond", 0.065),
-        ("oval", "ruby", 0.03),
+    // Shading error: the reference traces 16 wavelengths to 32 bounces through the same four
+    // points of each pixel as the gem pass, so what differs is bounces and the three-channel
+    // dispersion. Total error adds the gem pass's anti-aliasing against 16 stratified rays per
+    // pixel; at 96 px a brilliant's facets are 1–3 px wide, so that term dominates (two
+    // references at 16 and 36 rays already differ by a FLIP of about 0.06).
+    // Limits (FLIP at 8 bounces) sit just above the figures measured with Mesa 22.3, printed
+    // below and listed in the README: they guard against regressions. The design's target,
+    // 0.05, is not met: three channel indices against 16 wavelengths alone cost about 0.1 on a
+    // diamond, whatever the bounce count.
+    for (cut, gem, shading_limit, total_limit) in [
+        ("round-brilliant", "diamond", 0.15, 0.16),
+        ("emerald", "diamond", 0.18, 0.185),
+        ("oval", "ruby", 0.09, 0.11),
     ] {
         let model = stone_glb(cut, gem);
         let spec = spec(&model, None);
         let high = render_gpu(&spec, GemQuality::HIGH);
-        let reference = trace_cpu(&spec, &high.camera, ReferenceSettings::default());
-        let expected = reference.to_rgba8(1.0);
-        save(&format!("reference-{cut}-{gem}"), &expected);
-        let pixels = inside(&reference);
+        let same_rays = trace_cpu(
+            &spec,
+            &high.camera,
+            ReferenceSettings {
+                rays: PixelRays::GemPass(GemQuality::HIGH.rays_per_pixel),
+                ..ReferenceSettings::default()
+            },
+        );
+        let stratified = trace_cpu(&spec, &high.camera, ReferenceSettings::default());
+        let (same_rays_rgba, stratified_rgba) = (same_rays.to_rgba8(1.0), stratified.to_rgba8(1.0));
+        save(&format!("reference-{cut}-{gem}"), &stratified_rgba);
+        let pixels = inside(&stratified);
         assert!(
             pixels.len() > 1500,
             "{cut}: the stone covers {} px",
             pixels.len()
         );
-        let mut errors = Vec::new();
+        let (mut shading, mut total, mut mae) = (Vec::new(), Vec::new(), Vec::new());
         for bounces in [2, 4, 8, 16] {
             let gpu = render_gpu(
                 &spec,
@@ -251,14 +358,20 @@ fn gem_pass_approaches_the_spectral_reference_as_bounces_rise() {
                 },
             );
             save(&format!("gpu-{cut}-{gem}-{bounces}"), &gpu.rgba);
-            errors.push(mean_abs_error(&gpu.rgba, &expected, &pixels));
+            shading.push(mean_flip(&same_rays_rgba, &gpu.rgba, &pixels));
+            total.push(mean_flip(&stratified_rgba, &gpu.rgba, &pixels));
+            mae.push(mean_abs_error(&gpu.rgba, &stratified_rgba, &pixels));
         }
-        eprintln!("{cut} {gem}: mean abs display error at 2, 4, 8, 16 bounces: {errors:.4?}");
-        assert!(
-            errors.windows(2).all(|w| w[0] > w[1]),
-            "{cut} {gem}: error does not fall with bounces: {errors:?}"
+        eprintln!(
+            "{cut} {gem} at 2, 4, 8, 16 bounces: shading FLIP {shading:.4?}, total FLIP \
+             {total:.4?}, mean abs display error {mae:.4?}"
         );
-        assert!(errors[2] < limit, "{cut} {gem}: {errors:?}");
+        assert!(
+            shading.windows(2).all(|w| w[0] > w[1]),
+            "{cut} {gem}: error does not fall with bounces: {shading:?}"
+        );
+        assert!(shading[2] < shading_limit, "{cut} {gem}: {shading:?}");
+        assert!(total[2] < total_limit, "{cut} {gem}: {total:?}");
     }
 }
 
@@ -278,7 +391,7 @@ fn gem_pass_is_the_cpu_tracer_in_f32() {
             &spec,
             &gpu.camera,
             ReferenceSettings {
-                rays_per_side: 1,
+                rays: PixelRays::Stratified(1),
                 spectrum: Spectrum::Channels,
                 max_bounces: GemQuality::HIGH.max_bounces,
             },
@@ -288,4 +401,75 @@ fn gem_pass_is_the_cpu_tracer_in_f32() {
         eprintln!("{cut} {gem}: GPU vs the same trace on the CPU: {error:.4}");
         assert!(error < 0.01, "{cut} {gem}: {error}");
     }
+}
+
+#[test]
+fn room_light_from_a_warm_camera_frame_warms_the_metal() {
+    // A white metal in the studio, then lit by a frame of a warm, dim room: the reflections take
+    // the room's white balance and brightness.
+    use loupe::env::camera_light;
+    let model = out_dir().join("white-spheres-room.glb");
+    std::fs::write(
+        &model,
+        loupe::jewelry::samples::spheres_by_roughness_glb("white", [0.9; 3]),
+    )
+    .unwrap();
+    let (w, h) = (320u32, 64u32);
+    let argv: Vec<String> = [
+        model.to_str().unwrap(),
+        "--out",
+        "unused.png",
+        "--size",
+        &format!("{w}x{h}"),
+        "--camera-orbit",
+        "0deg 90deg 0.16m",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let spec = RenderSpec::from_args(&argv).unwrap();
+    let env = load_environment(None).unwrap();
+    let mut prepared = prepare(&spec, &env, &mut Vec::new()).unwrap();
+    let mean_rgb = |rgba: &[u8]| {
+        let mut sum = [0.0f64; 3];
+        let mut n = 0.0;
+        for p in rgba.chunks_exact(4).filter(|p| p[3] == 255) {
+            for c in 0..3 {
+                sum[c] += p[c] as f64;
+            }
+            n += 1.0;
+        }
+        sum.map(|s| s / n)
+    };
+    let studio = mean_rgb(
+        &prepared
+            .offscreen
+            .render_rgba(w, h, &prepared.camera, Mat4::IDENTITY)
+            .unwrap(),
+    );
+    let warm_room: Vec<u8> = (0..32 * 24).flat_map(|_| [150u8, 100, 60, 255]).collect();
+    let light = camera_light::estimate(&warm_room, 32, 24, glam::Mat3::IDENTITY, 0.9).unwrap();
+    let renderer = &mut prepared.offscreen.renderer;
+    let gain = camera_light::environment_gain(light.mean_linear, renderer.env_sh9());
+    let balance = camera_light::white_balance(light.mean_linear, 0.6);
+    renderer.lighting.room = Some(loupe::render::RoomLight {
+        sh9_irradiance: light.sh9_irradiance,
+        reflection_gain: balance.map(|b| b * gain),
+    });
+    let room = mean_rgb(
+        &prepared
+            .offscreen
+            .render_rgba(w, h, &prepared.camera, Mat4::IDENTITY)
+            .unwrap(),
+    );
+    eprintln!("white metal: studio {studio:.1?}, warm room {room:.1?}");
+    let warmth = |c: [f64; 3]| c[0] - c[2];
+    assert!(
+        warmth(studio).abs() < 10.0,
+        "the studio is neutral: {studio:?}"
+    );
+    assert!(
+        warmth(room) > 25.0,
+        "the warm room warms the metal: {room:?}"
+    );
 }

@@ -59,6 +59,9 @@ const MODES = ['viewer', 'camera', 'photo'];
 // gem-quality: [internal bounces, rays per gem pixel]; `auto` keeps the backend's default
 // (8 and 4 on WebGPU, 6 and 2 on WebGL2).
 const GEM_QUALITY = { high: [8, 4], medium: [6, 2], low: [4, 1] };
+// Camera light: a frame this small says enough about the room's light, this often.
+const ROOM_LIGHT_SIZE = [32, 24];
+const ROOM_LIGHT_INTERVAL_MS = 100;
 const SIZE_SYSTEMS = ['us', 'uk', 'eu', 'jp', 'iso'];
 
 function stopTracks(stream) {
@@ -675,6 +678,7 @@ export class LoupeTryon extends HTMLElement {
       if (this._bg === 'video') v.setVideo(this._video, this._mirror);
       else if (this._bg === 'image' && this._photo) v.setImage(this._photo, false);
       else v.setNeutralBackground();
+      if (this._bg !== 'video' && v.clearCameraLight) { v.clearCameraLight(); this._lightAt = undefined; }
       const reduce = this._reducedMotion && this._reducedMotion.matches;
       v.setTurntable(this._mode === 'viewer' && !reduce);
     } catch (e) {
@@ -910,6 +914,32 @@ export class LoupeTryon extends HTMLElement {
     });
   }
 
+  /**
+   * Light from the camera, at most 10 times a second: a 32×24 copy of the frame as shown goes to
+   * the viewer (it never leaves the page), which lights the jewel with the room's light.
+   */
+  _sampleRoomLight(v) {
+    const video = this._video;
+    if (this._bg !== 'video' || !v.setCameraLight || !video || video.readyState < 2 || !video.videoWidth) return;
+    const now = performance.now();
+    if (this._lightAt !== undefined && now - this._lightAt < ROOM_LIGHT_INTERVAL_MS) return;
+    this._lightAt = now;
+    try {
+      if (!this._lightCanvas) {
+        const c = document.createElement('canvas');
+        c.width = ROOM_LIGHT_SIZE[0];
+        c.height = ROOM_LIGHT_SIZE[1];
+        this._lightCanvas = c;
+        this._lightCtx = c.getContext('2d', { willReadFrequently: true });
+      }
+      const g = this._lightCtx;
+      const [w, h] = ROOM_LIGHT_SIZE;
+      g.setTransform(this._mirror ? -1 : 1, 0, 0, 1, this._mirror ? w : 0, 0);
+      g.drawImage(video, 0, 0, w, h);
+      v.setCameraLight(g.getImageData(0, 0, w, h).data, w, h, now);
+    } catch (e) { this._warnOnce('camera light', e); }
+  }
+
   /** Draws one frame. Returns true when something was drawn. */
   _render(now) {
     const v = this._viewer;
@@ -920,7 +950,10 @@ export class LoupeTryon extends HTMLElement {
     let lost = false;
     try {
       lost = v.contextLost;
-      if (!lost) v.render(now);
+      if (!lost) {
+        this._sampleRoomLight(v);
+        v.render(now);
+      }
     } catch (e) {
       if (isContextLostError(e) || safeContextLost(v)) lost = true;
       else { this._warnOnce('render', e); return false; }

@@ -5,13 +5,14 @@
 //! `u = 0.5 + atan2(d.x, −d.z) / 2π`, `v = acos(d.y) / π`, so `v = 0` is straight up (+Y) and
 //! `u = 0.5` looks towards −Z.
 
+pub mod camera_light;
 pub mod half;
 pub mod prefilter;
 pub mod rgbe;
 pub mod studio;
 
 pub use half::{f16_bits_to_f32, f32_to_f16_bits, rgba16f_texels};
-pub use prefilter::{eval_sh9, prefilter, PrefilteredEnv};
+pub use prefilter::{eval_sh9, irradiance_sh9, prefilter, PrefilteredEnv};
 pub use rgbe::{decode_hdr, encode_hdr, HdrImage};
 pub use studio::{dir_to_equirect_uv, equirect_uv_to_dir, studio_environment};
 

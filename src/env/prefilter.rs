@@ -334,6 +334,11 @@ fn sh9_basis(d: Vec3) -> [f32; 9] {
     ]
 }
 
+/// Irradiance SH9 of an equirectangular radiance image (see [`eval_sh9`]).
+pub fn irradiance_sh9(img: &HdrImage) -> [[f32; 3]; 9] {
+    sh9_irradiance(&Plane::from_image(img))
+}
+
 /// Irradiance SH: project radiance with exact texel solid angles, then fold in the clamped
 /// cosine's zonal factors (Ramamoorthi & Hanrahan 2001): π, 2π/3, π/4 for bands 0, 1, 2.
 fn sh9_irradiance(img: &Plane) -> [[f32; 3]; 9] {

@@ -127,14 +127,20 @@ pub fn sample_ring_glb() -> Vec<u8> {
 /// Five 20 mm gold spheres in a row along X, 25 mm apart and centred on the origin, roughness
 /// 0, 0.25, 0.5, 0.75, 1 from −X to +X: the standard roughness sweep.
 pub fn metal_spheres_glb() -> Vec<u8> {
+    spheres_by_roughness_glb("gold", GOLD_F0)
+}
+
+/// The same roughness sweep in a metal of reflectance `f0` (linear RGB), parts and materials
+/// named `{name}_r0.25` and so on. With `f0` = 1 it is the white furnace's test piece.
+pub fn spheres_by_roughness_glb(name: &str, f0: [f32; 3]) -> Vec<u8> {
     let sphere = uv_sphere(mm_to_m(10.0), 64, 32);
     let parts: Vec<GlbPart> = (0..5)
         .map(|i| {
             let roughness = i as f32 * 0.25;
             part(
-                &format!("gold_sphere_r{roughness:.2}"),
+                &format!("{name}_sphere_r{roughness:.2}"),
                 sphere.clone(),
-                metal(&format!("gold_r{roughness:.2}"), GOLD_F0, roughness),
+                metal(&format!("{name}_r{roughness:.2}"), f0, roughness),
                 Vec3::new(mm_to_m(25.0 * (i as f32 - 2.0)), 0.0, 0.0),
             )
         })

@@ -2,6 +2,7 @@
 //! reference renderer the real-time gem pass (`shaders/gem.wgsl`) is judged against.
 
 pub mod display;
+pub mod flip;
 pub mod fresnel;
 pub mod reference;
 pub mod spectrum;

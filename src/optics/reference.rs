@@ -9,21 +9,52 @@ use super::spectrum::{channel_iors, ior_at_nm, rgb_weights, wavelengths_nm};
 use super::stone::Stone;
 use crate::env::HdrImage;
 
+#[derive(Clone, Copy)]
+enum Band {
+    Nm(f64),
+    Channel(usize),
+}
+
 /// Which refractive indices light is traced with.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Spectrum {
     /// Equal bins between 400 and 700 nm, each with its Cauchy index: the physical reference.
     Wavelengths(usize),
-    /// The real-time pass's three channel indices: the same algorithm as the GPU, for checking
-    /// the shader against this code.
+    /// Red, green and blue each at KHR_materials_dispersion's channel index,
+    /// `ior ∓ (ior − 1)·0.025·dispersion`: the gem pass's algorithm, for checking the shader
+    /// against this code.
     Channels,
+}
+
+/// Where in each pixel rays go.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum PixelRays {
+    /// `n × n` stratified, jittered rays (one ray: the pixel centre).
+    Stratified(u32),
+    /// The gem pass's own rotated-grid offsets for this many rays (1–4), to compare shading with
+    /// the same sampling.
+    GemPass(u32),
+}
+
+/// The gem pass's ray offsets from the pixel centre, in pixels (`ray_offset` in gem.wgsl).
+pub fn gem_pass_offsets(count: u32) -> Vec<DVec2> {
+    let grid = [
+        DVec2::new(-0.125, -0.375),
+        DVec2::new(0.375, -0.125),
+        DVec2::new(0.125, 0.375),
+        DVec2::new(-0.375, 0.125),
+    ];
+    match count.clamp(1, 4) {
+        1 => vec![DVec2::ZERO],
+        2 => vec![grid[0], grid[2]],
+        n => grid[..n as usize].to_vec(),
+    }
 }
 
 /// How hard the reference works.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ReferenceSettings {
-    /// Rays per pixel side: `n × n` stratified rays per pixel.
-    pub rays_per_side: u32,
+    pub rays: PixelRays,
     pub spectrum: Spectrum,
     /// Internal hits followed per ray.
     pub max_bounces: u32,
@@ -32,7 +63,7 @@ pub struct ReferenceSettings {
 impl Default for ReferenceSettings {
     fn default() -> Self {
         Self {
-            rays_per_side: 4,
+            rays: PixelRays::Stratified(4),
             spectrum: Spectrum::Wavelengths(16),
             max_bounces: 32,
         }
@@ -133,43 +164,55 @@ pub fn render(
     environment_behind: bool,
 ) -> ReferenceImage {
     let world_from_clip = clip_from_world.as_dmat4().inverse();
-    // Per stone: (refractive index, RGB weight) pairs whose weights sum to white.
-    let bands: Vec<Vec<(f64, DVec3)>> = stones
-        .iter()
-        .map(|stone| match settings.spectrum {
+    // The (wavelength or channel, RGB weight) pairs each ray traces; a pixel's colour is its
+    // weighted sum over rays divided by the summed weights.
+    let bands = || -> Vec<(Band, DVec3)> {
+        match settings.spectrum {
             Spectrum::Wavelengths(count) => {
                 let lambdas = wavelengths_nm(count.max(1));
+                let weights = rgb_weights(&lambdas);
                 lambdas
-                    .iter()
-                    .zip(rgb_weights(&lambdas))
-                    .map(|(&l, w)| (ior_at_nm(stone.ior, stone.dispersion, l), DVec3::from(w)))
+                    .into_iter()
+                    .zip(weights)
+                    .map(|(l, w)| (Band::Nm(l), DVec3::from(w)))
                     .collect()
             }
-            Spectrum::Channels => channel_iors(stone.ior, stone.dispersion)
+            Spectrum::Channels => (0..3).map(|c| (Band::Channel(c), DVec3::AXES[c])).collect(),
+        }
+    };
+    let ior_of = |stone: &Stone, band: Band| match band {
+        Band::Nm(l) => ior_at_nm(stone.ior, stone.dispersion, l),
+        Band::Channel(c) => channel_iors(stone.ior, stone.dispersion)[c],
+    };
+    // Offsets from the pixel's top-left corner, per pixel (stratified jitter differs by pixel).
+    let offsets = |x: u32, y: u32| -> Vec<DVec2> {
+        match settings.rays {
+            PixelRays::GemPass(count) => gem_pass_offsets(count)
                 .into_iter()
-                .zip([DVec3::X, DVec3::Y, DVec3::Z])
+                .map(|o| o + DVec2::splat(0.5))
                 .collect(),
-        })
-        .collect();
-    let n = settings.rays_per_side.max(1);
+            PixelRays::Stratified(n) if n <= 1 => vec![DVec2::splat(0.5)],
+            PixelRays::Stratified(n) => (0..n * n)
+                .map(|s| {
+                    // Stratified with a fixed per-cell jitter: deterministic, no visible grid.
+                    let cell = DVec2::new((s % n) as f64, (s / n) as f64);
+                    (cell + hash2(x, y, s)) / n as f64
+                })
+                .collect(),
+        }
+    };
     let env = |d: DVec3| environment.radiance(d);
     let mut radiance = Vec::with_capacity((width * height) as usize);
     let mut coverage = Vec::with_capacity((width * height) as usize);
     for y in 0..height {
         for x in 0..width {
-            let mut sum = DVec3::ZERO;
+            let (mut stone_sum, mut stone_weight, mut behind) =
+                (DVec3::ZERO, DVec3::ZERO, DVec3::ZERO);
             let mut hits = 0u32;
-            for s in 0..n * n {
-                let (sx, sy) = (s % n, s / n);
-                // Stratified with a fixed per-cell jitter: deterministic, no visible grid. A
-                // single ray goes through the pixel centre, as the GPU's does.
-                let jitter = if n == 1 {
-                    DVec2::splat(0.5)
-                } else {
-                    hash2(x, y, s)
-                };
-                let px = x as f64 + (sx as f64 + jitter.x) / n as f64;
-                let py = y as f64 + (sy as f64 + jitter.y) / n as f64;
+            let rays = offsets(x, y);
+            for offset in &rays {
+                let px = x as f64 + offset.x;
+                let py = y as f64 + offset.y;
                 let ndc = DVec4::new(
                     px / width as f64 * 2.0 - 1.0,
                     1.0 - py / height as f64 * 2.0,
@@ -180,26 +223,33 @@ pub fn render(
                 let d = (on_ray.truncate() / on_ray.w - eye_world).normalize();
                 let nearest = stones
                     .iter()
-                    .enumerate()
-                    .filter_map(|(i, st)| st.entry(eye_world, d).map(|(t, _)| (t, i)))
+                    .filter_map(|st| st.entry(eye_world, d).map(|(t, _)| (t, st)))
                     .min_by(|a, b| a.0.total_cmp(&b.0));
                 match nearest {
-                    Some((_, i)) => {
+                    Some((_, stone)) => {
                         hits += 1;
-                        for &(ior, weight) in &bands[i] {
+                        for (band, weight) in bands() {
+                            let ior = ior_of(stone, band);
                             if let Some(t) =
-                                stones[i].trace(eye_world, d, ior, settings.max_bounces, &env)
+                                stone.trace(eye_world, d, ior, settings.max_bounces, &env)
                             {
-                                sum += t.radiance * weight;
+                                stone_sum += t.radiance * weight;
+                                stone_weight += weight;
                             }
                         }
                     }
-                    None if environment_behind => sum += env(d),
+                    None if environment_behind => behind += env(d),
                     None => {}
                 }
             }
-            radiance.push(sum / (n * n) as f64);
-            coverage.push(hits as f64 / (n * n) as f64);
+            let ray_count = rays.len() as f64;
+            let stones_seen = if hits > 0 {
+                stone_sum / stone_weight.max(DVec3::splat(1e-12)) * (hits as f64 / ray_count)
+            } else {
+                DVec3::ZERO
+            };
+            radiance.push(stones_seen + behind / ray_count);
+            coverage.push(hits as f64 / ray_count);
         }
     }
     ReferenceImage {

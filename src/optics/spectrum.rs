@@ -35,17 +35,7 @@ pub fn wavelengths_nm(count: usize) -> Vec<f64> {
 /// and each channel normalised to sum to 1 over `lambdas_nm`. A path that does not depend on
 /// wavelength therefore returns exactly the environment's RGB; dispersion spreads it.
 pub fn rgb_weights(lambdas_nm: &[f64]) -> Vec<[f64; 3]> {
-    let mut weights: Vec<[f64; 3]> = lambdas_nm
-        .iter()
-        .map(|&l| {
-            let [x, y, z] = cie_xyz(l);
-            [
-                (3.2406 * x - 1.5372 * y - 0.4986 * z).max(0.0),
-                (-0.9689 * x + 1.8758 * y + 0.0415 * z).max(0.0),
-                (0.0557 * x - 0.2040 * y + 1.0570 * z).max(0.0),
-            ]
-        })
-        .collect();
+    let mut weights: Vec<[f64; 3]> = lambdas_nm.iter().map(|&l| cie_rgb(l)).collect();
     for c in 0..3 {
         let sum: f64 = weights.iter().map(|w| w[c]).sum();
         for w in &mut weights {
@@ -53,6 +43,17 @@ pub fn rgb_weights(lambdas_nm: &[f64]) -> Vec<[f64; 3]> {
         }
     }
     weights
+}
+
+/// The CIE 1931 observer at `lambda_nm` (Wyman, Sloan & Shirley 2013's fit) in linear sRGB,
+/// negative lobes clipped; not normalised. `gem.wgsl` has the same function.
+pub fn cie_rgb(lambda_nm: f64) -> [f64; 3] {
+    let [x, y, z] = cie_xyz(lambda_nm);
+    [
+        (3.2406 * x - 1.5372 * y - 0.4986 * z).max(0.0),
+        (-0.9689 * x + 1.8758 * y + 0.0415 * z).max(0.0),
+        (0.0557 * x - 0.2040 * y + 1.0570 * z).max(0.0),
+    ]
 }
 
 fn lobe(lambda_nm: f64, mean: f64, sigma_below: f64, sigma_above: f64) -> f64 {

@@ -40,6 +40,19 @@ pub struct Lighting {
     pub exposure: f32,
     pub env_intensity: f32,
     pub env_yaw_rad: f32,
+    /// Light taken from the camera frame: it replaces the environment's diffuse light and
+    /// tints and scales its reflections. `None` outside camera mode.
+    pub room: Option<RoomLight>,
+}
+
+/// What the renderer takes from [`crate::env::camera_light`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RoomLight {
+    /// Irradiance SH9 in world space, used for diffuse light instead of the environment's.
+    pub sh9_irradiance: [[f32; 3]; 9],
+    /// Multiplies the environment's radiance in reflections and refractions: white balance
+    /// times exposure match.
+    pub reflection_gain: [f32; 3],
 }
 
 impl Default for Lighting {
@@ -48,6 +61,7 @@ impl Default for Lighting {
             exposure: 1.0,
             env_intensity: 1.0,
             env_yaw_rad: 0.0,
+            room: None,
         }
     }
 }
@@ -99,6 +113,7 @@ pub struct FrameUniform {
     params: [f32; 4],
     bg_uv: [f32; 4],
     env: [f32; 4],
+    tint: [f32; 4],
     sh: [[f32; 4]; 9],
 }
 
@@ -112,6 +127,10 @@ impl FrameUniform {
         sh9: &[[f32; 3]; 9],
     ) -> Self {
         let clip_from_world = camera.clip_from_view * camera.view_from_world;
+        let gain = lighting
+            .room
+            .map_or([1.0; 3], |r| r.reflection_gain)
+            .map(|g| g.clamp(0.0, 16.0));
         let bg_uv = match background {
             Background::Texture(t) => [t.scale[0], t.scale[1], t.offset[0], t.offset[1]],
             _ => [1.0, 1.0, 0.0, 0.0],
@@ -133,7 +152,11 @@ impl FrameUniform {
                 gem.rays_per_pixel.clamp(1, 4) as f32,
                 if gem.per_channel { 1.0 } else { 0.0 },
             ],
-            sh: sh9.map(|c| [c[0], c[1], c[2], 0.0]),
+            tint: [gain[0], gain[1], gain[2], 1.0],
+            sh: lighting
+                .room
+                .map_or(*sh9, |r| r.sh9_irradiance)
+                .map(|c| [c[0], c[1], c[2], 0.0]),
         }
     }
 }
@@ -144,10 +167,10 @@ mod tests {
 
     #[test]
     fn uniform_layout_matches_wgsl_size() {
-        // 2 mat4 + 4 vec4 + 9 vec4 as WGSL lays out `Frame`.
+        // 2 mat4 + 5 vec4 + 9 vec4 as WGSL lays out `Frame`.
         assert_eq!(
             std::mem::size_of::<FrameUniform>(),
-            2 * 64 + 4 * 16 + 9 * 16
+            2 * 64 + 5 * 16 + 9 * 16
         );
     }
 }

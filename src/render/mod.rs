@@ -12,7 +12,7 @@ mod texture;
 pub mod offscreen;
 
 pub use environment::{default_environment, GpuEnvironment};
-pub use frame::{Background, CameraMatrices, GemQuality, Lighting};
+pub use frame::{Background, CameraMatrices, GemQuality, Lighting, RoomLight};
 pub use model::GpuModel;
 pub use texture::{fit_within, ImageTexture};
 
@@ -243,6 +243,11 @@ impl Renderer {
     /// The largest texture side this device accepts; larger images are downscaled before upload.
     pub fn max_texture_side(&self) -> u32 {
         self.device.limits().max_texture_dimension_2d
+    }
+
+    /// The environment's irradiance SH9 (for matching camera light to it).
+    pub fn env_sh9(&self) -> &[[f32; 3]; 9] {
+        &self.env.sh9
     }
 
     pub fn set_environment(&mut self, env: &PrefilteredEnv) {

@@ -59,6 +59,10 @@ struct Inner {
     neutral: bool,
     turntable: bool,
     load_generation: u32,
+    /// The smoothed light of the camera frames, and when it was last updated (ms).
+    room: Option<(crate::env::camera_light::CameraLight, f64)>,
+    /// The last frame's view, so camera light is placed in the world the jewel is drawn in.
+    view_from_world: glam::Mat4,
 }
 
 #[wasm_bindgen]
@@ -129,6 +133,8 @@ impl Viewer {
             neutral: true,
             turntable: false,
             load_generation: 0,
+            room: None,
+            view_from_world: glam::Mat4::IDENTITY,
         };
         Ok(Viewer {
             inner: Rc::new(RefCell::new(inner)),
@@ -167,6 +173,49 @@ impl Viewer {
         set("perChannel", q.per_channel.into());
         set("traced", q.traced.into());
         o
+    }
+
+    /// Lights the jewel from the camera: `rgba` is a small copy of the frame as shown (32×24
+    /// is plenty; mirrored as on screen), `time_ms` its time. Diffuse light comes from the frame;
+    /// reflections keep the studio's bright sources, with the room's white balance and
+    /// brightness. Estimates are smoothed over about 0.4 s; call at most 30 times a second.
+    #[wasm_bindgen(js_name = setCameraLight)]
+    pub fn set_camera_light(
+        &self,
+        rgba: &[u8],
+        width: u32,
+        height: u32,
+        time_ms: f64,
+    ) -> Result<(), JsError> {
+        use crate::env::camera_light;
+        let mut guard = self.inner.borrow_mut();
+        let s = &mut *guard;
+        let world_from_view = glam::Mat3::from_mat4(s.view_from_world).transpose();
+        let next =
+            camera_light::estimate(rgba, width, height, world_from_view, VFOV_DEG.to_radians())
+                .map_err(js_err)?;
+        let light = match &s.room {
+            Some((previous, at)) => {
+                previous.smoothed_towards(&next, ((time_ms - at) / 1000.0) as f32)
+            }
+            None => next,
+        };
+        s.room = Some((light, time_ms));
+        let gain = camera_light::environment_gain(light.mean_linear, s.renderer.env_sh9());
+        let balance = camera_light::white_balance(light.mean_linear, 0.6);
+        s.renderer.lighting.room = Some(crate::render::RoomLight {
+            sh9_irradiance: light.sh9_irradiance,
+            reflection_gain: balance.map(|b| b * gain),
+        });
+        Ok(())
+    }
+
+    /// Back to the studio's light alone (outside camera mode).
+    #[wasm_bindgen(js_name = clearCameraLight)]
+    pub fn clear_camera_light(&self) {
+        let mut s = self.inner.borrow_mut();
+        s.room = None;
+        s.renderer.lighting.room = None;
     }
 
     #[wasm_bindgen(getter, js_name = contextLost)]
@@ -403,6 +452,7 @@ impl Viewer {
             view_from_world: view.view_from_world,
             eye_world: view.eye_world,
         };
+        s.view_from_world = view.view_from_world;
         let frame = match s.surface.get_current_texture() {
             wgpu::CurrentSurfaceTexture::Success(f)
             | wgpu::CurrentSurfaceTexture::Suboptimal(f) => f,
