@@ -178,6 +178,36 @@ for (const backend of siteProblem ? [] : ['webgpu', 'webgl']) {
       await page.close();
     });
 
+    test('camera light: the blue wall of the video cools the jewel; without it the studio light returns', T, async () => {
+      const p = await openDemo(browser.context);
+      const { page } = p;
+      await startCamera(page);
+      await pause(1500); // the room light settles (0.4 s time constant)
+      await freezeCamera(page);
+      const room = await shot(page);
+      await page.evaluate(async () => {
+        const el = document.querySelector('loupe-tryon');
+        el._sampleRoomLight = () => {};
+        el._viewer.clearCameraLight();
+        await el.toBlob(); // draws a frame
+      });
+      const studio = await shot(page);
+      // The background is the same frozen frame: the pixels that differ are the jewel's.
+      let n = 0, roomBlue = 0, studioBlue = 0;
+      for (let i = 0; i < room.data.length; i += 4) {
+        const d = [0, 1, 2].map((c) => Math.abs(room.data[i + c] - studio.data[i + c]));
+        if (Math.max(...d) <= 8) continue;
+        n++;
+        roomBlue += room.data[i + 2] - room.data[i];
+        studioBlue += studio.data[i + 2] - studio.data[i];
+      }
+      assert.ok(n > 300, `only ${n} pixels changed with the room light: it does not reach the jewel`);
+      roomBlue /= n; studioBlue /= n;
+      assert.ok(roomBlue > studioBlue + 5, `blue − red on the jewel: ${roomBlue.toFixed(1)} with the room light, ${studioBlue.toFixed(1)} without`);
+      p.assertClean();
+      await page.close();
+    });
+
     test('toBlob() gives a PNG with the video and the jewel', T, async () => {
       const p = await openDemo(browser.context);
       const { page } = p;
