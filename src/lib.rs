@@ -10,6 +10,7 @@ pub mod jewelry;
 pub mod math;
 pub mod optics;
 pub mod render;
+pub mod track;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

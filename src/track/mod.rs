@@ -1,0 +1,7 @@
+//! Body tracking math, GPU-free: landmarks from a tracker (MediaPipe's hand model), where each
+//! kind of jewel is anchored, and the One Euro filter that keeps it still.
+
+pub mod anchor;
+pub mod filter;
+pub mod hand;
+pub mod one_euro;
