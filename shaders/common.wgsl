@@ -52,6 +52,34 @@ fn sample_env(d: vec3<f32>, lod: f32) -> vec3<f32> {
     return textureSampleLevel(env_map, env_sampler, env_uv(d), lod).rgb * frame.params.z * frame.tint.rgb;
 }
 
+// What a reflected or refracted ray sees. Over the camera feed the frame shows what lies behind
+// the jewel, so rays heading away from the viewer see the frame (where they land on it) instead of
+// the studio, fully once they head well away and only on glossy paths (the frame has no blurred
+// levels). The frame is display-encoded; its sRGB decoding stands in for radiance.
+fn scene_radiance(d: vec3<f32>, lod: f32) -> vec3<f32> {
+    let studio = sample_env(d, lod);
+    if (frame.params.w != BG_TEXTURE) {
+        return studio;
+    }
+    let centre = frame.world_from_clip * vec4<f32>(0.0, 0.0, 0.5, 1.0);
+    let forward = normalize(centre.xyz / centre.w - frame.eye_world.xyz);
+    let dir = normalize(d);
+    let clip = frame.clip_from_world * vec4<f32>(dir, 0.0);
+    let gloss = 1.0 - clamp(lod / max(frame.params.y, 1.0), 0.0, 1.0);
+    let weight = smoothstep(0.3, 0.8, dot(dir, forward)) * gloss * gloss;
+    if (weight <= 0.0 || clip.w <= 0.0) {
+        return studio;
+    }
+    let ndc = clip.xy / clip.w;
+    let screen_uv = clamp(vec2<f32>(ndc.x * 0.5 + 0.5, 0.5 - ndc.y * 0.5), vec2<f32>(0.0), vec2<f32>(1.0));
+    let uv = screen_uv * frame.bg_uv.xy + frame.bg_uv.zw;
+    let seen = textureSampleLevel(bg_map, bg_sampler, uv, 0.0).rgb;
+    let lo = seen / 12.92;
+    let hi = pow((seen + 0.055) / 1.055, vec3<f32>(2.4));
+    let room = select(hi, lo, seen <= vec3<f32>(0.04045));
+    return mix(studio, room, weight);
+}
+
 // Irradiance from the SH coefficients; the basis order matches env::prefilter.
 fn irradiance(n_world: vec3<f32>) -> vec3<f32> {
     let n = rotate_y(normalize(n_world), frame.env.x);

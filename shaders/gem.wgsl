@@ -109,7 +109,7 @@ fn max3(v: vec3<f32>) -> f32 {
 }
 
 fn env_from_model(d_model: vec3<f32>) -> vec3<f32> {
-    return sample_env((draw.world_from_model * vec4<f32>(d_model, 0.0)).xyz, 0.0);
+    return scene_radiance((draw.world_from_model * vec4<f32>(d_model, 0.0)).xyz, 0.0);
 }
 
 // What a ray that entered the stone at `p` through the facet with outward normal `n_in` (ray
@@ -210,7 +210,7 @@ fn fs_main(in: VertexOut) -> @location(0) vec4<f32> {
     } else {
         // The pixel centre lies just outside the stone's silhouette (MSAA edge): show what is
         // behind it rather than black.
-        color = sample_env(in.world_m - frame.eye_world.xyz, 0.0);
+        color = scene_radiance(in.world_m - frame.eye_world.xyz, 0.0);
     }
     return vec4<f32>(display_encode(color), 1.0);
 }

@@ -133,7 +133,7 @@ fn fs_main(in: VertexOut, @builtin(front_facing) front: bool) -> @location(0) ve
     let fms_ems = fss_ess * f_avg / (1.0 - ems * f_avg) * ems;
 
     let e = irradiance(n);
-    let prefiltered = sample_env(r, roughness * frame.params.y);
+    let prefiltered = scene_radiance(r, roughness * frame.params.y);
     let specular = fss_ess * prefiltered + fms_ems * e / PI;
 
     let diffuse_color = base.rgb * (1.0 - metallic);
@@ -141,7 +141,7 @@ fn fs_main(in: VertexOut, @builtin(front_facing) front: bool) -> @location(0) ve
     let transmission = material.optics.x * (1.0 - metallic);
     // A transmissive stone: what lies behind it, seen through one refraction.
     let t_dir = refract(-v, n, 1.0 / max(ior, 1.0));
-    let transmitted = sample_env(t_dir, roughness * frame.params.y) * base.rgb * (1.0 - fss_ess);
+    let transmitted = scene_radiance(t_dir, roughness * frame.params.y) * base.rgb * (1.0 - fss_ess);
     let diffuse = k_d * e / PI;
 
     let ao = 1.0 + material.surface.w * (occlusion_tex.r - 1.0);
