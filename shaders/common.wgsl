@@ -52,6 +52,12 @@ fn sample_env(d: vec3<f32>, lod: f32) -> vec3<f32> {
     return textureSampleLevel(env_map, env_sampler, env_uv(d), lod).rgb * frame.params.z * frame.tint.rgb;
 }
 
+fn srgb_to_linear(c: vec3<f32>) -> vec3<f32> {
+    let lo = c / 12.92;
+    let hi = pow((c + 0.055) / 1.055, vec3<f32>(2.4));
+    return select(hi, lo, c <= vec3<f32>(0.04045));
+}
+
 // What a reflected or refracted ray sees. Over the camera feed the frame shows what lies behind
 // the jewel, so rays heading away from the viewer see the frame (where they land on it) instead of
 // the studio, fully once they head well away and only on glossy paths (the frame has no blurred
@@ -73,10 +79,7 @@ fn scene_radiance(d: vec3<f32>, lod: f32) -> vec3<f32> {
     let ndc = clip.xy / clip.w;
     let screen_uv = clamp(vec2<f32>(ndc.x * 0.5 + 0.5, 0.5 - ndc.y * 0.5), vec2<f32>(0.0), vec2<f32>(1.0));
     let uv = screen_uv * frame.bg_uv.xy + frame.bg_uv.zw;
-    let seen = textureSampleLevel(bg_map, bg_sampler, uv, 0.0).rgb;
-    let lo = seen / 12.92;
-    let hi = pow((seen + 0.055) / 1.055, vec3<f32>(2.4));
-    let room = select(hi, lo, seen <= vec3<f32>(0.04045));
+    let room = srgb_to_linear(textureSampleLevel(bg_map, bg_sampler, uv, 0.0).rgb);
     return mix(studio, room, weight);
 }
 

@@ -76,12 +76,6 @@ fn slot_present(slot: u32) -> bool {
     return material.uv_transform[slot * 2u + 1u].w > 0.5;
 }
 
-fn srgb_to_linear(c: vec3<f32>) -> vec3<f32> {
-    let lo = c / 12.92;
-    let hi = pow((c + 0.055) / 1.055, vec3<f32>(2.4));
-    return select(hi, lo, c <= vec3<f32>(0.04045));
-}
-
 // Karis' analytic fit of the split-sum DFG term: returns (scale, bias) for F0.
 fn env_brdf(roughness: f32, n_dot_v: f32) -> vec2<f32> {
     let c0 = vec4<f32>(-1.0, -0.0275, -0.572, 0.022);
