@@ -207,3 +207,61 @@ fn texture_transforms_apply_to_every_slot() {
         "used as base colour"
     );
 }
+
+/// A loose stone GLB: `sides`-sided prism (mm), transmissive with index `ior`.
+fn prism_stone_glb(sides: usize, ior: f32) -> Vec<u8> {
+    use glam::DVec3;
+    use loupe::jewelry::cut::polyhedron::{ConvexPolyhedron, HalfSpace};
+    use loupe::jewelry::glb::{write_glb, GlbPart, PartMaterial};
+    let mut planes: Vec<HalfSpace> = (0..sides)
+        .map(|i| {
+            let a = std::f64::consts::TAU * i as f64 / sides as f64;
+            let n = DVec3::new(a.cos(), 0.0, a.sin());
+            HalfSpace::through(n * 3.0, n)
+        })
+        .collect();
+    planes.push(HalfSpace::through(DVec3::Y, DVec3::Y));
+    planes.push(HalfSpace::through(-DVec3::Y, -DVec3::Y));
+    let mesh = ConvexPolyhedron::from_half_spaces(&planes, 10.0).mesh();
+    let material = PartMaterial {
+        name: "stone".into(),
+        transmission: Some(1.0),
+        ior: Some(ior),
+        metallic: 0.0,
+        roughness: 0.0,
+        ..Default::default()
+    };
+    write_glb(&[GlbPart::new("stone", mesh, material)])
+}
+
+#[test]
+fn stones_the_gem_pass_cannot_trace_fall_back_with_a_warning() {
+    let traced = parse_glb(&prism_stone_glb(16, 2.4)).unwrap();
+    assert_eq!(traced.gems().count(), 1, "{:?}", traced.warnings);
+    assert!(traced.warnings.is_empty(), "{:?}", traced.warnings);
+
+    let many = parse_glb(&prism_stone_glb(200, 2.4)).unwrap();
+    assert_eq!(many.gems().count(), 0);
+    assert!(
+        many.warnings
+            .iter()
+            .any(|w| w.contains("202 facets") && w.contains("single-refraction")),
+        "{:?}",
+        many.warnings
+    );
+
+    // Our writer keeps IOR valid (≥ 1), so write 1.0 and patch the JSON to a retailer's 0.8.
+    let mut bytes = prism_stone_glb(16, 1.0);
+    let at = bytes
+        .windows(9)
+        .position(|w| w == b"\"ior\":1.0")
+        .expect("the IOR in the JSON chunk");
+    bytes[at + 6..at + 9].copy_from_slice(b"0.8");
+    let low_ior = parse_glb(&bytes).unwrap();
+    assert_eq!(low_ior.gems().count(), 0);
+    assert!(
+        low_ior.warnings.iter().any(|w| w.contains("below 1")),
+        "{:?}",
+        low_ior.warnings
+    );
+}
