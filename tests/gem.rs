@@ -449,13 +449,7 @@ fn room_light_from_a_warm_camera_frame_warms_the_metal() {
     );
     let warm_room: Vec<u8> = (0..32 * 24).flat_map(|_| [150u8, 100, 60, 255]).collect();
     let light = camera_light::estimate(&warm_room, 32, 24, glam::Mat3::IDENTITY, 0.9).unwrap();
-    let renderer = &mut prepared.offscreen.renderer;
-    let gain = camera_light::environment_gain(light.mean_linear, renderer.env_sh9());
-    let balance = camera_light::white_balance(light.mean_linear, 0.6);
-    renderer.lighting.room = Some(loupe::render::RoomLight {
-        sh9_irradiance: light.sh9_irradiance,
-        reflection_gain: balance.map(|b| b * gain),
-    });
+    prepared.offscreen.renderer.set_camera_light(Some(&light));
     let room = mean_rgb(
         &prepared
             .offscreen

@@ -151,6 +151,9 @@ fn to_linear(v: u8) -> f32 {
     }
 }
 
+/// How far reflections take on the room's colour cast (see [`white_balance`]).
+pub const WHITE_BALANCE_STRENGTH: f32 = 0.6;
+
 /// Per-channel gains that give the studio lighting the room's white balance: the frame's mean
 /// colour normalised to unit luminance, pulled towards neutral by `strength` (0..1) and kept
 /// within 0.5–2 so a red wall does not paint the metal red.

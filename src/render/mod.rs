@@ -245,9 +245,22 @@ impl Renderer {
         self.device.limits().max_texture_dimension_2d
     }
 
-    /// The environment's irradiance SH9 (for matching camera light to it).
-    pub fn env_sh9(&self) -> &[[f32; 3]; 9] {
-        &self.env.sh9
+    /// Lights the jewel with the room the camera sees (`None`: the studio alone): the frame's
+    /// diffuse light, and the studio's reflections in the room's white balance, brightened or
+    /// dimmed to match it.
+    pub fn set_camera_light(&mut self, light: Option<&crate::env::camera_light::CameraLight>) {
+        use crate::env::camera_light;
+        self.lighting.room = light.map(|light| {
+            let gain = camera_light::environment_gain(light.mean_linear, &self.env.sh9);
+            let balance = camera_light::white_balance(
+                light.mean_linear,
+                camera_light::WHITE_BALANCE_STRENGTH,
+            );
+            RoomLight {
+                sh9_irradiance: light.sh9_irradiance,
+                reflection_gain: balance.map(|b| b * gain),
+            }
+        });
     }
 
     pub fn set_environment(&mut self, env: &PrefilteredEnv) {

@@ -201,12 +201,7 @@ impl Viewer {
             None => next,
         };
         s.room = Some((light, time_ms));
-        let gain = camera_light::environment_gain(light.mean_linear, s.renderer.env_sh9());
-        let balance = camera_light::white_balance(light.mean_linear, 0.6);
-        s.renderer.lighting.room = Some(crate::render::RoomLight {
-            sh9_irradiance: light.sh9_irradiance,
-            reflection_gain: balance.map(|b| b * gain),
-        });
+        s.renderer.set_camera_light(Some(&light));
         Ok(())
     }
 
@@ -215,7 +210,7 @@ impl Viewer {
     pub fn clear_camera_light(&self) {
         let mut s = self.inner.borrow_mut();
         s.room = None;
-        s.renderer.lighting.room = None;
+        s.renderer.set_camera_light(None);
     }
 
     #[wasm_bindgen(getter, js_name = contextLost)]
