@@ -4,7 +4,6 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use glam::{DVec3, Mat4};
-use loupe::asset::{traced_facets, Scene};
 use loupe::cli::render::{load_environment, prepare, RenderSpec};
 use loupe::optics::flip;
 use loupe::optics::reference::{
@@ -62,19 +61,6 @@ fn spec(model: &Path, env: Option<&Path>) -> RenderSpec {
     RenderSpec::from_args(&argv).unwrap()
 }
 
-/// The stones of a scene as the CPU tracer sees them (the renderer places the scene at identity).
-fn stones(scene: &Scene) -> Vec<Stone> {
-    scene
-        .gems()
-        .map(|i| {
-            let d = &scene.draws[i];
-            let material = &scene.materials[d.material.unwrap()];
-            let facets = traced_facets(&scene.meshes[d.mesh], material).unwrap();
-            Stone::new(facets, material, d.world_from_mesh)
-        })
-        .collect()
-}
-
 struct Gpu {
     rgba: Vec<u8>,
     camera: CameraMatrices,
@@ -108,7 +94,7 @@ fn trace_cpu(
         yaw_rad: 0.0,
     };
     reference::render(
-        &stones(&scene),
+        &Stone::all_in(&scene),
         camera.clip_from_view * camera.view_from_world,
         camera.eye_world.as_dvec3(),
         SIZE,

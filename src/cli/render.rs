@@ -336,19 +336,7 @@ fn render_reference(
 ) -> Result<Rgba8, CliError> {
     use crate::optics::reference::{self, EnvironmentLookup, ReferenceSettings};
     let scene = load_scene(&spec.model)?;
-    let stones: Vec<crate::optics::stone::Stone> = scene
-        .gems()
-        .filter_map(|i| {
-            let d = &scene.draws[i];
-            let material = scene.materials.get(d.material?)?;
-            let facets = crate::asset::traced_facets(&scene.meshes[d.mesh], material)?;
-            Some(crate::optics::stone::Stone::new(
-                facets,
-                material,
-                d.world_from_mesh,
-            ))
-        })
-        .collect();
+    let stones = crate::optics::stone::Stone::all_in(&scene);
     if stones.is_empty() {
         notes.push("the model has no stone the gem pass traces; the picture shows none".into());
     }

@@ -64,6 +64,20 @@ impl Stone {
         }
     }
 
+    /// Every stone of `scene` the gem pass traces in its default look, placed as the renderer
+    /// places the scene (at the identity).
+    pub fn all_in(scene: &crate::asset::Scene) -> Vec<Stone> {
+        scene
+            .gems()
+            .filter_map(|i| {
+                let d = &scene.draws[i];
+                let material = scene.materials.get(d.material?)?;
+                let facets = crate::asset::traced_facets(&scene.meshes[d.mesh], material)?;
+                Some(Stone::new(facets, material, d.world_from_mesh))
+            })
+            .collect()
+    }
+
     /// Where a ray from outside enters: distance along unit `d`, and the outward normal of the
     /// facet it enters through; `None` when it misses.
     pub fn entry(&self, origin: DVec3, d: DVec3) -> Option<(f64, DVec3)> {
