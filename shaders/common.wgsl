@@ -24,6 +24,8 @@ struct Frame {
     // rgb: gain on environment radiance (the room's white balance and brightness in camera
     // mode, else 1)
     tint: vec4<f32>,
+    // xyz: the camera's forward direction in world space
+    view_forward: vec4<f32>,
     // irradiance as 9 SH coefficients (rgb), E(n) = Σ c_i Y_i(n)
     sh: array<vec4<f32>, 9>,
 };
@@ -67,12 +69,10 @@ fn scene_radiance(d: vec3<f32>, lod: f32) -> vec3<f32> {
     if (frame.params.w != BG_TEXTURE) {
         return studio;
     }
-    let centre = frame.world_from_clip * vec4<f32>(0.0, 0.0, 0.5, 1.0);
-    let forward = normalize(centre.xyz / centre.w - frame.eye_world.xyz);
     let dir = normalize(d);
     let clip = frame.clip_from_world * vec4<f32>(dir, 0.0);
     let gloss = 1.0 - clamp(lod / max(frame.params.y, 1.0), 0.0, 1.0);
-    let weight = smoothstep(0.3, 0.8, dot(dir, forward)) * gloss * gloss;
+    let weight = smoothstep(0.3, 0.8, dot(dir, frame.view_forward.xyz)) * gloss * gloss;
     if (weight <= 0.0 || clip.w <= 0.0) {
         return studio;
     }

@@ -114,6 +114,7 @@ pub struct FrameUniform {
     bg_uv: [f32; 4],
     env: [f32; 4],
     tint: [f32; 4],
+    view_forward: [f32; 4],
     sh: [[f32; 4]; 9],
 }
 
@@ -153,6 +154,13 @@ impl FrameUniform {
                 if gem.per_channel { 1.0 } else { 0.0 },
             ],
             tint: [gain[0], gain[1], gain[2], 1.0],
+            view_forward: camera
+                .view_from_world
+                .inverse()
+                .transform_vector3(Vec3::NEG_Z)
+                .normalize_or(Vec3::NEG_Z)
+                .extend(0.0)
+                .into(),
             sh: lighting
                 .room
                 .map_or(*sh9, |r| r.sh9_irradiance)
@@ -167,10 +175,10 @@ mod tests {
 
     #[test]
     fn uniform_layout_matches_wgsl_size() {
-        // 2 mat4 + 5 vec4 + 9 vec4 as WGSL lays out `Frame`.
+        // 2 mat4 + 6 vec4 + 9 vec4 as WGSL lays out `Frame`.
         assert_eq!(
             std::mem::size_of::<FrameUniform>(),
-            2 * 64 + 5 * 16 + 9 * 16
+            2 * 64 + 6 * 16 + 9 * 16
         );
     }
 }
