@@ -98,6 +98,36 @@ impl MaterialUniform {
     }
 }
 
+/// `items` laid out one per `stride` bytes (dynamic-offset uniform slots).
+fn strided_bytes<T: bytemuck::Pod>(items: &[T], stride: u64) -> Vec<u8> {
+    let mut bytes = vec![0u8; stride as usize * items.len()];
+    for (slot, item) in bytes.chunks_exact_mut(stride as usize).zip(items) {
+        slot[..std::mem::size_of::<T>()].copy_from_slice(bytemuck::bytes_of(item));
+    }
+    bytes
+}
+
+/// A bind group showing one `T`-sized slot of `buffer`, chosen by dynamic offset at draw time.
+fn slot_bind_group<T>(
+    device: &wgpu::Device,
+    layout: &wgpu::BindGroupLayout,
+    buffer: &wgpu::Buffer,
+    label: &str,
+) -> wgpu::BindGroup {
+    device.create_bind_group(&wgpu::BindGroupDescriptor {
+        label: Some(label),
+        layout,
+        entries: &[wgpu::BindGroupEntry {
+            binding: 0,
+            resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+                buffer,
+                offset: 0,
+                size: wgpu::BufferSize::new(std::mem::size_of::<T>() as u64),
+            }),
+        }],
+    })
+}
+
 fn address_mode(w: Wrap) -> wgpu::AddressMode {
     match w {
         Wrap::Repeat => wgpu::AddressMode::Repeat,
@@ -256,41 +286,18 @@ impl GpuModel {
             usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
-        let draw_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("draw"),
-            layout: &r.draw_layout,
-            entries: &[wgpu::BindGroupEntry {
-                binding: 0,
-                resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
-                    buffer: &draw_buffer,
-                    offset: 0,
-                    size: wgpu::BufferSize::new(std::mem::size_of::<DrawUniform>() as u64),
-                }),
-            }],
-        });
-        let mut gem_bytes = vec![0u8; GEM_STRIDE as usize * gem_slots.len().max(1)];
-        for (i, g) in gem_slots.iter().enumerate() {
-            let at = i * GEM_STRIDE as usize;
-            gem_bytes[at..at + std::mem::size_of::<GemUniform>()]
-                .copy_from_slice(bytemuck::bytes_of(g));
-        }
+        let draw_group =
+            slot_bind_group::<DrawUniform>(device, &r.draw_layout, &draw_buffer, "draw");
+        // At least one slot, so the bind group has something to point at.
+        let mut gem_bytes = strided_bytes(&gem_slots, GEM_STRIDE);
+        gem_bytes.resize(gem_bytes.len().max(GEM_STRIDE as usize), 0);
         let gem_buffer = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
             label: Some("gems"),
             contents: &gem_bytes,
             usage: wgpu::BufferUsages::UNIFORM,
         });
-        let gem_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("gem"),
-            layout: &r.gem_pass.layout,
-            entries: &[wgpu::BindGroupEntry {
-                binding: 0,
-                resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
-                    buffer: &gem_buffer,
-                    offset: 0,
-                    size: wgpu::BufferSize::new(std::mem::size_of::<GemUniform>() as u64),
-                }),
-            }],
-        });
+        let gem_group =
+            slot_bind_group::<GemUniform>(device, &r.gem_pass.layout, &gem_buffer, "gem");
         Self {
             meshes,
             material_groups,
@@ -331,17 +338,18 @@ impl GpuModel {
     }
 
     pub(super) fn write_draw_uniforms(&self, queue: &wgpu::Queue, world_from_scene: Mat4) {
-        let mut bytes = vec![0u8; DRAW_STRIDE as usize * self.draws.len()];
-        for (i, d) in self.draws.iter().enumerate() {
-            let world_from_model = world_from_scene * d.world_from_mesh;
-            let u = DrawUniform {
-                world_from_model: world_from_model.to_cols_array_2d(),
-                normal_from_model: world_from_model.inverse().transpose().to_cols_array_2d(),
-            };
-            let at = i * DRAW_STRIDE as usize;
-            bytes[at..at + std::mem::size_of::<DrawUniform>()]
-                .copy_from_slice(bytemuck::bytes_of(&u));
-        }
+        let uniforms: Vec<DrawUniform> = self
+            .draws
+            .iter()
+            .map(|d| {
+                let world_from_model = world_from_scene * d.world_from_mesh;
+                DrawUniform {
+                    world_from_model: world_from_model.to_cols_array_2d(),
+                    normal_from_model: world_from_model.inverse().transpose().to_cols_array_2d(),
+                }
+            })
+            .collect();
+        let bytes = strided_bytes(&uniforms, DRAW_STRIDE);
         if !bytes.is_empty() {
             queue.write_buffer(&self.draw_buffer, 0, &bytes);
         }
@@ -392,13 +400,12 @@ impl GpuModel {
             let Some(pipeline) = pipelines.get(&d.key) else {
                 continue;
             };
-            let mesh = &self.meshes[d.mesh];
-            pass.set_pipeline(pipeline);
-            pass.set_bind_group(1, &self.material_groups[d.bind_group], &[]);
-            pass.set_bind_group(2, &self.draw_group, &[(i as u64 * DRAW_STRIDE) as u32]);
-            pass.set_vertex_buffer(0, mesh.vertices.slice(..));
-            pass.set_index_buffer(mesh.indices.slice(..), wgpu::IndexFormat::Uint32);
-            pass.draw_indexed(0..mesh.index_count, 0, 0..1);
+            self.draw_one(
+                pass,
+                i,
+                pipeline,
+                (&self.material_groups[d.bind_group], &[]),
+            );
         }
         if let (Some(gem_pass), false) = (gem_pass, gems_drawn) {
             self.draw_gems(pass, gem_pass);
@@ -413,13 +420,24 @@ impl GpuModel {
             let Some(pipeline) = gem_pass.pipeline(d.mirrored) else {
                 continue;
             };
-            let mesh = &self.meshes[d.mesh];
-            pass.set_pipeline(pipeline);
-            pass.set_bind_group(1, &self.gem_group, &[gem_offset]);
-            pass.set_bind_group(2, &self.draw_group, &[(i as u64 * DRAW_STRIDE) as u32]);
-            pass.set_vertex_buffer(0, mesh.vertices.slice(..));
-            pass.set_index_buffer(mesh.indices.slice(..), wgpu::IndexFormat::Uint32);
-            pass.draw_indexed(0..mesh.index_count, 0, 0..1);
+            self.draw_one(pass, i, pipeline, (&self.gem_group, &[gem_offset]));
         }
+    }
+
+    /// Draw `i` with `pipeline` and its group 1 (material, or a stone's slot by offset).
+    fn draw_one(
+        &self,
+        pass: &mut wgpu::RenderPass<'_>,
+        i: usize,
+        pipeline: &wgpu::RenderPipeline,
+        (group, offsets): (&wgpu::BindGroup, &[u32]),
+    ) {
+        let mesh = &self.meshes[self.draws[i].mesh];
+        pass.set_pipeline(pipeline);
+        pass.set_bind_group(1, group, offsets);
+        pass.set_bind_group(2, &self.draw_group, &[(i as u64 * DRAW_STRIDE) as u32]);
+        pass.set_vertex_buffer(0, mesh.vertices.slice(..));
+        pass.set_index_buffer(mesh.indices.slice(..), wgpu::IndexFormat::Uint32);
+        pass.draw_indexed(0..mesh.index_count, 0, 0..1);
     }
 }
