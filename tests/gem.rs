@@ -4,7 +4,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use glam::{DVec3, Mat4};
-use loupe::cli::render::{load_environment, prepare, RenderSpec};
+use loupe::cli::render::{load_environment, prepare, Prepared, RenderSpec};
 use loupe::optics::flip;
 use loupe::optics::reference::{
     self, EnvironmentLookup, PixelRays, ReferenceImage, ReferenceSettings, Spectrum,
@@ -153,6 +153,44 @@ fn mean_flip(reference: &[u8], test: &[u8], pixels: &[usize]) -> f64 {
     flip::mean(&errors, pixels)
 }
 
+/// A uniform environment of radiance 0.5 written as a Radiance file (one name per test: tests run
+/// in parallel).
+fn furnace_env(name: &str) -> PathBuf {
+    let path = out_dir().join(name);
+    let furnace = loupe::env::HdrImage::filled(64, 32, [0.5; 3]);
+    std::fs::write(&path, loupe::env::encode_hdr(&furnace)).unwrap();
+    path
+}
+
+const SPHERES_SIZE: (u32, u32) = (320, 64);
+
+/// The roughness sweep in a metal of reflectance `f0` (written to `file`), seen side on at
+/// [`SPHERES_SIZE`] with `extra` `loupe render` arguments, ready to draw.
+fn prepared_spheres(file: &str, f0: [f32; 3], extra: &[&str]) -> Prepared {
+    let model = out_dir().join(file);
+    std::fs::write(
+        &model,
+        loupe::jewelry::samples::spheres_by_roughness_glb("white", f0),
+    )
+    .unwrap();
+    let (w, h) = SPHERES_SIZE;
+    let size = format!("{w}x{h}");
+    let mut argv = vec![
+        model.to_str().unwrap(),
+        "--out",
+        "unused.png",
+        "--size",
+        &size,
+        "--camera-orbit",
+        "0deg 90deg 0.16m",
+    ];
+    argv.extend_from_slice(extra);
+    let argv: Vec<String> = argv.iter().map(|s| s.to_string()).collect();
+    let spec = RenderSpec::from_args(&argv).unwrap();
+    let env = load_environment(spec.env.as_deref()).unwrap();
+    prepare(&spec, &env, &mut Vec::new()).unwrap()
+}
+
 /// The linear radiance a display value came from (display_encode is monotonic on greys).
 fn linear_from_display(value: f64) -> f64 {
     let (mut lo, mut hi) = (0.0, 64.0);
@@ -169,9 +207,7 @@ fn linear_from_display(value: f64) -> f64 {
 
 #[test]
 fn a_clear_stone_disappears_in_a_white_furnace() {
-    let env_path = out_dir().join("furnace.hdr");
-    let furnace = loupe::env::HdrImage::filled(64, 32, [0.5; 3]);
-    std::fs::write(&env_path, loupe::env::encode_hdr(&furnace)).unwrap();
+    let env_path = furnace_env("furnace.hdr");
     for cut in ["round-brilliant", "emerald"] {
         let model = stone_glb(cut, "diamond");
         let spec = spec(&model, Some(&env_path));
@@ -227,35 +263,18 @@ fn a_white_metal_keeps_its_energy_at_every_roughness() {
     // Split-sum IBL with multiple-scattering compensation: a metal of reflectance 1 under a
     // uniform environment returns it exactly (E_ss + E_ms = 1), rough or polished. Without the
     // compensation the roughest sphere would lose about a third.
-    let env_path = out_dir().join("furnace-metal.hdr");
-    let furnace = loupe::env::HdrImage::filled(64, 32, [0.5; 3]);
-    std::fs::write(&env_path, loupe::env::encode_hdr(&furnace)).unwrap();
-    let model = out_dir().join("white-spheres.glb");
-    std::fs::write(
-        &model,
-        loupe::jewelry::samples::spheres_by_roughness_glb("white", [1.0; 3]),
-    )
-    .unwrap();
-    let (w, h) = (320u32, 64u32);
-    let argv: Vec<String> = [
-        model.to_str().unwrap(),
-        "--out",
-        "unused.png",
-        "--size",
-        &format!("{w}x{h}"),
-        "--camera-orbit",
-        "0deg 90deg 0.16m",
-        "--background",
-        "skybox",
-        "--env",
-        env_path.to_str().unwrap(),
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    let spec = RenderSpec::from_args(&argv).unwrap();
-    let env = load_environment(spec.env.as_deref()).unwrap();
-    let mut prepared = prepare(&spec, &env, &mut Vec::new()).unwrap();
+    let env_path = furnace_env("furnace-metal.hdr");
+    let mut prepared = prepared_spheres(
+        "white-spheres.glb",
+        [1.0; 3],
+        &[
+            "--background",
+            "skybox",
+            "--env",
+            env_path.to_str().unwrap(),
+        ],
+    );
+    let (w, h) = SPHERES_SIZE;
     let rgba = prepared
         .offscreen
         .render_rgba(w, h, &prepared.camera, Mat4::IDENTITY)
@@ -394,28 +413,8 @@ fn room_light_from_a_warm_camera_frame_warms_the_metal() {
     // A white metal in the studio, then lit by a frame of a warm, dim room: the reflections take
     // the room's white balance and brightness.
     use loupe::env::camera_light;
-    let model = out_dir().join("white-spheres-room.glb");
-    std::fs::write(
-        &model,
-        loupe::jewelry::samples::spheres_by_roughness_glb("white", [0.9; 3]),
-    )
-    .unwrap();
-    let (w, h) = (320u32, 64u32);
-    let argv: Vec<String> = [
-        model.to_str().unwrap(),
-        "--out",
-        "unused.png",
-        "--size",
-        &format!("{w}x{h}"),
-        "--camera-orbit",
-        "0deg 90deg 0.16m",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    let spec = RenderSpec::from_args(&argv).unwrap();
-    let env = load_environment(None).unwrap();
-    let mut prepared = prepare(&spec, &env, &mut Vec::new()).unwrap();
+    let mut prepared = prepared_spheres("white-spheres-room.glb", [0.9; 3], &[]);
+    let (w, h) = SPHERES_SIZE;
     let mean_rgb = |rgba: &[u8]| {
         let mut sum = [0.0f64; 3];
         let mut n = 0.0;

@@ -143,12 +143,7 @@ pub fn environment_gain(room_mean_linear: [f32; 3], studio_sh9_irradiance: &[[f3
 }
 
 fn to_linear(v: u8) -> f32 {
-    let c = v as f32 / 255.0;
-    if c <= 0.04045 {
-        c / 12.92
-    } else {
-        ((c + 0.055) / 1.055).powf(2.4)
-    }
+    crate::optics::display::srgb_to_linear(v as f64 / 255.0) as f32
 }
 
 /// How far reflections take on the room's colour cast (see [`white_balance`]).

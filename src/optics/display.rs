@@ -26,6 +26,15 @@ fn aces_fitted(color: DVec3) -> DVec3 {
     (aces_out * (a / b)).clamp(DVec3::ZERO, DVec3::ONE)
 }
 
+/// The sRGB transfer curve undone: a display value 0..1 to linear light.
+pub fn srgb_to_linear(c: f64) -> f64 {
+    if c <= 0.04045 {
+        c / 12.92
+    } else {
+        ((c + 0.055) / 1.055).powf(2.4)
+    }
+}
+
 fn to_srgb(c: f64) -> f64 {
     if c <= 0.0031308 {
         c * 12.92
@@ -44,5 +53,12 @@ mod tests {
         assert!(display_encode(DVec3::splat(100.0), 1.0).min_element() > 0.99);
         let mid = display_encode(DVec3::splat(0.18), 1.0);
         assert!(mid.x > 0.3 && mid.x < 0.7 && (mid.x - mid.z).abs() < 0.01);
+    }
+
+    #[test]
+    fn srgb_decoding_inverts_the_encoding() {
+        for v in [0.0, 0.002, 0.04, 0.2, 0.5, 1.0] {
+            assert!((srgb_to_linear(to_srgb(v)) - v).abs() < 1e-12, "{v}");
+        }
     }
 }

@@ -4,6 +4,8 @@
 //! after contrast-sensitivity filtering in YCxCz, with the Hunt effect and HyAB distance; edges and
 //! points found on the achromatic channel amplify the colour error where features differ.
 
+use super::display::srgb_to_linear;
+
 /// The reference implementation's default viewing: 0.7 m from a 0.7 m wide, 3840 px monitor.
 pub const DEFAULT_PIXELS_PER_DEGREE: f64 = 67.0206;
 
@@ -80,14 +82,6 @@ pub fn mean(errors: &[f64], pixels: &[usize]) -> f64 {
         return errors.iter().sum::<f64>() / errors.len().max(1) as f64;
     }
     pixels.iter().map(|&i| errors[i]).sum::<f64>() / pixels.len() as f64
-}
-
-fn srgb_to_linear(c: f64) -> f64 {
-    if c <= 0.04045 {
-        c / 12.92
-    } else {
-        ((c + 0.055) / 1.055).powf(2.4)
-    }
 }
 
 fn xyz_from_linear(c: [f64; 3]) -> [f64; 3] {

@@ -97,11 +97,7 @@ impl AnchorFilter {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn noise(i: usize, salt: u32) -> f32 {
-        let h = (i as u32 ^ salt).wrapping_mul(0x9e37_79b9).rotate_left(13) ^ 0x5bd1_e995;
-        (h % 2001) as f32 / 1000.0 - 1.0
-    }
+    use crate::track::one_euro::tests::noise;
 
     fn anchor(x: f32, angle: f32) -> Anchor {
         Anchor {

@@ -88,12 +88,12 @@ impl OneEuro {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    /// A deterministic ±1 px jitter.
-    fn noise(i: usize) -> f32 {
-        let h = (i as u32).wrapping_mul(0x9e37_79b9).rotate_left(13) ^ 0x5bd1_e995;
+    /// A deterministic jitter in ±1, one sequence per `salt`.
+    pub(crate) fn noise(i: usize, salt: u32) -> f32 {
+        let h = (i as u32 ^ salt).wrapping_mul(0x9e37_79b9).rotate_left(13) ^ 0x5bd1_e995;
         (h % 2001) as f32 / 1000.0 - 1.0
     }
 
@@ -102,7 +102,7 @@ mod tests {
         let mut f = OneEuro::new(OneEuroParams::LANDMARKS_PX);
         let (mut raw, mut out) = (0.0, 0.0);
         for i in 0..300 {
-            let v = 100.0 + noise(i);
+            let v = 100.0 + noise(i, 0);
             let y = f.filter(v, i as f64 / 30.0);
             if i >= 60 {
                 raw += (v - 100.0) * (v - 100.0);
