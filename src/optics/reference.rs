@@ -166,19 +166,17 @@ pub fn render(
     let world_from_clip = clip_from_world.as_dmat4().inverse();
     // The (wavelength or channel, RGB weight) pairs each ray traces; a pixel's colour is its
     // weighted sum over rays divided by the summed weights.
-    let bands = || -> Vec<(Band, DVec3)> {
-        match settings.spectrum {
-            Spectrum::Wavelengths(count) => {
-                let lambdas = wavelengths_nm(count.max(1));
-                let weights = rgb_weights(&lambdas);
-                lambdas
-                    .into_iter()
-                    .zip(weights)
-                    .map(|(l, w)| (Band::Nm(l), DVec3::from(w)))
-                    .collect()
-            }
-            Spectrum::Channels => (0..3).map(|c| (Band::Channel(c), DVec3::AXES[c])).collect(),
+    let bands: Vec<(Band, DVec3)> = match settings.spectrum {
+        Spectrum::Wavelengths(count) => {
+            let lambdas = wavelengths_nm(count.max(1));
+            let weights = rgb_weights(&lambdas);
+            lambdas
+                .into_iter()
+                .zip(weights)
+                .map(|(l, w)| (Band::Nm(l), DVec3::from(w)))
+                .collect()
         }
+        Spectrum::Channels => (0..3).map(|c| (Band::Channel(c), DVec3::AXES[c])).collect(),
     };
     let ior_of = |stone: &Stone, band: Band| match band {
         Band::Nm(l) => ior_at_nm(stone.ior, stone.dispersion, l),
@@ -228,7 +226,7 @@ pub fn render(
                 match nearest {
                     Some((_, stone)) => {
                         hits += 1;
-                        for (band, weight) in bands() {
+                        for &(band, weight) in &bands {
                             let ior = ior_of(stone, band);
                             if let Some(t) =
                                 stone.trace(eye_world, d, ior, settings.max_bounces, &env)
