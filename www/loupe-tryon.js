@@ -925,15 +925,14 @@ export class LoupeTryon extends HTMLElement {
     if (this._lightAt !== undefined && now - this._lightAt < ROOM_LIGHT_INTERVAL_MS) return;
     this._lightAt = now;
     try {
-      if (!this._lightCanvas) {
+      const [w, h] = ROOM_LIGHT_SIZE;
+      if (!this._lightCtx) {
         const c = document.createElement('canvas');
-        c.width = ROOM_LIGHT_SIZE[0];
-        c.height = ROOM_LIGHT_SIZE[1];
-        this._lightCanvas = c;
+        c.width = w;
+        c.height = h;
         this._lightCtx = c.getContext('2d', { willReadFrequently: true });
       }
       const g = this._lightCtx;
-      const [w, h] = ROOM_LIGHT_SIZE;
       g.setTransform(this._mirror ? -1 : 1, 0, 0, 1, this._mirror ? w : 0, 0);
       g.drawImage(video, 0, 0, w, h);
       v.setCameraLight(g.getImageData(0, 0, w, h).data, w, h, now);
