@@ -265,3 +265,29 @@ fn stones_the_gem_pass_cannot_trace_fall_back_with_a_warning() {
         low_ior.warnings
     );
 }
+
+#[test]
+fn catalogue_pieces_say_what_they_are_and_the_finger_they_fit() {
+    let models = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
+    let read = |name: &str| {
+        loupe::asset::parse_glb(&std::fs::read(models.join(name)).unwrap())
+            .unwrap()
+            .piece
+    };
+    let ring = read("solitaire-us7-1ct.glb");
+    assert_eq!(ring.kind.as_deref(), Some("ring"));
+    let d = ring.inner_diameter_mm.unwrap();
+    assert!((d - 17.32).abs() < 0.01, "{d}");
+    assert_eq!(read("bangle-160mm.glb").kind.as_deref(), Some("bracelet"));
+    // Extras are optional: a model without them says nothing.
+    let bare = loupe::asset::PieceInfo::from_extras(&serde_json::json!({"other": 1}));
+    assert_eq!(bare, loupe::asset::PieceInfo::default());
+    let odd = loupe::asset::PieceInfo::from_extras(
+        &serde_json::json!({"loupe": {"kind": "earring", "inner_diameter_mm": -3}}),
+    );
+    assert_eq!(odd.kind.as_deref(), Some("earrings"));
+    assert_eq!(
+        odd.inner_diameter_mm, None,
+        "a negative diameter is ignored"
+    );
+}

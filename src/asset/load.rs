@@ -51,7 +51,13 @@ pub fn parse(bytes: &[u8], resolve: &ExternalResolver<'_>) -> Result<Scene, Asse
     scene.images = load_images(&gltf, &buffers, resolve, &image_usage)?;
 
     let mut mesh_slots: HashMap<(usize, usize), Option<usize>> = HashMap::new();
-    let roots: Vec<gltf::Node> = match gltf.default_scene().or_else(|| gltf.scenes().next()) {
+    let root_scene = gltf.default_scene().or_else(|| gltf.scenes().next());
+    if let Some(extras) = root_scene.as_ref().and_then(|s| s.extras().as_ref()) {
+        if let Ok(value) = serde_json::from_str::<serde_json::Value>(extras.get()) {
+            scene.piece = super::PieceInfo::from_extras(&value);
+        }
+    }
+    let roots: Vec<gltf::Node> = match root_scene {
         Some(s) => s.nodes().collect(),
         None => root_nodes(&gltf),
     };

@@ -241,6 +241,38 @@ pub struct Scene {
     pub bounds_m: Aabb,
     /// Things that were accepted but not drawn exactly, for the console.
     pub warnings: Vec<String>,
+    /// What the piece says about itself in the scene's `extras.loupe`.
+    pub piece: PieceInfo,
+}
+
+/// A piece's self-description from the scene's `extras.loupe` (see models/README.md): which body
+/// part it is worn on and, for rings, the finger it fits. Absent fields are `None`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PieceInfo {
+    /// `ring`, `bracelet`, `earrings` or `pendant` (a `bangle`/`watch` is a bracelet).
+    pub kind: Option<String>,
+    /// A ring's inner diameter: the finger's width where it sits.
+    pub inner_diameter_mm: Option<f32>,
+}
+
+impl PieceInfo {
+    /// Reads `{"loupe": {"kind": …, "inner_diameter_mm": …}}`; anything else is ignored.
+    pub fn from_extras(extras: &serde_json::Value) -> PieceInfo {
+        let loupe = &extras["loupe"];
+        let kind = loupe["kind"].as_str().map(|k| match k {
+            "bangle" | "watch" => "bracelet".to_string(),
+            "earring" => "earrings".to_string(),
+            other => other.to_string(),
+        });
+        let inner_diameter_mm = loupe["inner_diameter_mm"]
+            .as_f64()
+            .map(|v| v as f32)
+            .filter(|v| v.is_finite() && *v > 1.0 && *v < 200.0);
+        PieceInfo {
+            kind,
+            inner_diameter_mm,
+        }
+    }
 }
 
 impl Default for Scene {
@@ -254,6 +286,7 @@ impl Default for Scene {
             images: Vec::new(),
             bounds_m: Aabb::EMPTY,
             warnings: Vec::new(),
+            piece: PieceInfo::default(),
         }
     }
 }
