@@ -82,7 +82,7 @@ impl GemPass {
             return;
         }
         let module = self.module.get_or_insert_with(|| {
-            let [_, _, (_, src)] = super::shaders::passes();
+            let [_, _, (_, src), _] = super::shaders::passes();
             device.create_shader_module(wgpu::ShaderModuleDescriptor {
                 label: Some("gem.wgsl"),
                 source: wgpu::ShaderSource::Wgsl(src.into()),

@@ -5,6 +5,7 @@ mod environment;
 mod frame;
 mod gem;
 mod model;
+mod overlay;
 pub mod shaders;
 mod texture;
 
@@ -14,6 +15,7 @@ pub mod offscreen;
 pub use environment::{default_environment, GpuEnvironment};
 pub use frame::{Background, CameraMatrices, GemQuality, Lighting, RoomLight};
 pub use model::GpuModel;
+pub use overlay::{model_from_cylinder, unit_cylinder};
 pub use texture::{fit_within, ImageTexture};
 
 use crate::asset::{AlphaMode, Scene, Vertex};
@@ -66,6 +68,12 @@ pub struct Renderer {
     mesh_module: wgpu::ShaderModule,
     mesh_pipelines: HashMap<PipelineKey, wgpu::RenderPipeline>,
     background_pipeline: wgpu::RenderPipeline,
+    overlay: overlay::Overlay,
+    /// A depth-only cylinder in the model's space (see [`model_from_cylinder`]) standing for the
+    /// finger or wrist the jewel is worn on: what lies behind it is hidden.
+    pub occluder: Option<Mat4>,
+    /// 1 draws the jewel as is; below 1 it fades into the background (tracking lost); 0 hides it.
+    pub jewel_opacity: f32,
     gem_pass: gem::GemPass,
     frame_buffer: wgpu::Buffer,
     frame_bind_group: wgpu::BindGroup,
@@ -131,7 +139,7 @@ impl Renderer {
             immediate_size: 0,
         });
         let gem_pass = gem::GemPass::new(&device, &frame_layout, &draw_layout, color_format);
-        let [(_, background_src), (_, mesh_src), _] = shaders::passes();
+        let [(_, background_src), (_, mesh_src), _, _] = shaders::passes();
         let background_module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
             label: Some("background.wgsl"),
             source: wgpu::ShaderSource::Wgsl(background_src.into()),
@@ -140,40 +148,25 @@ impl Renderer {
             label: Some("mesh.wgsl"),
             source: wgpu::ShaderSource::Wgsl(mesh_src.into()),
         });
-        let background_pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-            label: Some("background"),
-            layout: Some(&background_layout),
-            vertex: wgpu::VertexState {
-                module: &background_module,
-                entry_point: Some("vs_main"),
-                compilation_options: Default::default(),
-                buffers: &[],
-            },
-            primitive: wgpu::PrimitiveState::default(),
-            depth_stencil: Some(wgpu::DepthStencilState {
-                format: DEPTH_FORMAT,
-                depth_write_enabled: Some(false),
-                depth_compare: Some(wgpu::CompareFunction::Always),
-                stencil: Default::default(),
-                bias: Default::default(),
-            }),
-            multisample: wgpu::MultisampleState {
-                count: SAMPLE_COUNT,
-                ..Default::default()
-            },
-            fragment: Some(wgpu::FragmentState {
-                module: &background_module,
-                entry_point: Some("fs_main"),
-                compilation_options: Default::default(),
-                targets: &[Some(wgpu::ColorTargetState {
-                    format: color_format,
-                    blend: None,
-                    write_mask: wgpu::ColorWrites::ALL,
-                })],
-            }),
-            multiview_mask: None,
-            cache: None,
-        });
+        let background_pipeline = make_background_pipeline(
+            &device,
+            &background_layout,
+            &background_module,
+            color_format,
+            None,
+        );
+        let overlay = overlay::Overlay::new(
+            &device,
+            &frame_layout,
+            color_format,
+            make_background_pipeline(
+                &device,
+                &background_layout,
+                &background_module,
+                color_format,
+                Some(overlay::FADE_BLEND),
+            ),
+        );
         let frame_buffer = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("frame"),
             size: std::mem::size_of::<FrameUniform>() as u64,
@@ -219,6 +212,9 @@ impl Renderer {
             mesh_module,
             mesh_pipelines: HashMap::new(),
             background_pipeline,
+            overlay,
+            occluder: None,
+            jewel_opacity: 1.0,
             gem_pass,
             frame_buffer,
             frame_bind_group,
@@ -446,8 +442,19 @@ impl Renderer {
         );
         self.queue
             .write_buffer(&self.frame_buffer, 0, bytemuck::bytes_of(&uniform));
-        if let Some(model) = &self.model {
+        let opacity = if self.jewel_opacity.is_finite() {
+            self.jewel_opacity.clamp(0.0, 1.0)
+        } else {
+            1.0
+        };
+        let model = self.model.as_ref().filter(|_| opacity > 0.0);
+        if let Some(model) = model {
             model.write_draw_uniforms(&self.queue, world_from_scene);
+        }
+        let occluder = self.occluder.filter(|_| model.is_some());
+        if let Some(model_from_occluder) = occluder {
+            self.overlay
+                .write_occluder(&self.queue, world_from_scene * model_from_occluder);
         }
         let targets = self.targets.as_ref().expect("ensured above");
         let clear = match self.background {
@@ -489,7 +496,10 @@ impl Renderer {
                 pass.set_pipeline(&self.background_pipeline);
                 pass.draw(0..3, 0..1);
             }
-            if let Some(model) = &self.model {
+            if occluder.is_some() {
+                self.overlay.draw_occluder(&mut pass);
+            }
+            if let Some(model) = model {
                 model.draw(
                     &mut pass,
                     &self.mesh_pipelines,
@@ -497,10 +507,62 @@ impl Renderer {
                     world_from_scene,
                     camera,
                 );
+                if opacity < 1.0 && !matches!(self.background, Background::Clear(_)) {
+                    pass.set_bind_group(0, &self.frame_bind_group, &[]);
+                    self.overlay.draw_fade(&mut pass, 1.0 - opacity);
+                }
             }
         }
         self.queue.submit([encoder.finish()]);
     }
+}
+
+/// The background's full-screen pipeline; with `blend`, the fade drawn over the jewel.
+fn make_background_pipeline(
+    device: &wgpu::Device,
+    layout: &wgpu::PipelineLayout,
+    module: &wgpu::ShaderModule,
+    color_format: wgpu::TextureFormat,
+    blend: Option<wgpu::BlendState>,
+) -> wgpu::RenderPipeline {
+    device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+        label: Some(if blend.is_some() {
+            "fade"
+        } else {
+            "background"
+        }),
+        layout: Some(layout),
+        vertex: wgpu::VertexState {
+            module,
+            entry_point: Some("vs_main"),
+            compilation_options: Default::default(),
+            buffers: &[],
+        },
+        primitive: wgpu::PrimitiveState::default(),
+        depth_stencil: Some(wgpu::DepthStencilState {
+            format: DEPTH_FORMAT,
+            depth_write_enabled: Some(false),
+            depth_compare: Some(wgpu::CompareFunction::Always),
+            stencil: Default::default(),
+            bias: Default::default(),
+        }),
+        multisample: wgpu::MultisampleState {
+            count: SAMPLE_COUNT,
+            ..Default::default()
+        },
+        fragment: Some(wgpu::FragmentState {
+            module,
+            entry_point: Some("fs_main"),
+            compilation_options: Default::default(),
+            targets: &[Some(wgpu::ColorTargetState {
+                format: color_format,
+                blend,
+                write_mask: wgpu::ColorWrites::ALL,
+            })],
+        }),
+        multiview_mask: None,
+        cache: None,
+    })
 }
 
 fn pipeline_key(alpha_mode: AlphaMode, double_sided: bool, mirrored: bool) -> PipelineKey {
