@@ -5,3 +5,4 @@ pub mod anchor;
 pub mod filter;
 pub mod hand;
 pub mod one_euro;
+pub mod session;

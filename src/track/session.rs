@@ -1,0 +1,479 @@
+//! A tracked jewel over time: which hand, filtered landmarks and pose, the scale the hand gives,
+//! and the fade when the hand is lost or found. Pure state; the browser feeds it one tracker
+//! result per camera frame and asks for the pose of the frame it draws.
+
+use glam::{Mat4, Quat, Vec2, Vec3};
+
+use super::anchor::{self, Anchor};
+use super::filter::{AnchorFilter, LandmarkFilter};
+use super::hand::{Finger, Hand, Handedness, INDEX_MCP, PINKY_MCP};
+use super::one_euro::{OneEuro, OneEuroParams};
+use crate::math::orbit::perspective_rh_zo;
+use crate::math::placement::FrameView;
+use crate::math::units::MM_PER_M;
+
+/// Distance between the index and little fingers' knuckle landmarks (joint centres) of an
+/// average adult hand: a hand breadth of about 80 mm (ISO 7250 / ANSUR II means, women 76,
+/// men 86) less half a finger's width at each side. Used for scale until a calibration measures
+/// the shopper's own hand ([`Session::measure_hand`]).
+pub const DEFAULT_KNUCKLE_SPAN_MM: f32 = 64.0;
+/// A found or lost hand fades the jewel in or out over this long.
+pub const FADE_S: f64 = 0.25;
+/// A ring's finger, when the model does not say: the inner diameter of a US 7 ring.
+pub const DEFAULT_FINGER_DIAMETER_MM: f32 = 17.3;
+/// The finger proxy reaches this far from the ring towards the knuckle and the fingertip.
+const FINGER_PROXY_MM: (f32, f32) = (-20.0, 30.0);
+/// The wrist proxy's half length along the forearm.
+const WRIST_PROXY_HALF_MM: f32 = 40.0;
+/// Share of the inner radius the proxy fills: a band sits snugly, and a proxy exactly at the
+/// inner surface would fight the band's depth where they touch.
+const PROXY_RADIUS_SHARE: f32 = 0.97;
+
+/// Where the jewel is worn (the element's `kind` and `finger` attributes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    Ring(Finger),
+    Bracelet,
+}
+
+/// Which hand to follow when more than one is in view (the element's `hand` attribute).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HandChoice {
+    Left,
+    Right,
+    Any,
+}
+
+impl HandChoice {
+    pub fn parse(name: &str) -> Option<HandChoice> {
+        match name {
+            "left" => Some(HandChoice::Left),
+            "right" => Some(HandChoice::Right),
+            "any" => Some(HandChoice::Any),
+            _ => None,
+        }
+    }
+
+    fn accepts(self, real: Handedness) -> bool {
+        match self {
+            HandChoice::Any => true,
+            HandChoice::Left => real == Handedness::Left,
+            HandChoice::Right => real == Handedness::Right,
+        }
+    }
+}
+
+/// One hand as the tracker saw it, with the hand the shopper really raised.
+#[derive(Clone, Debug)]
+pub struct Seen {
+    pub hand: Hand,
+    pub real: Handedness,
+    pub score: f32,
+}
+
+/// The hand to follow: one of the wanted side, the one nearest the jewel's last place when the
+/// jewel is already on a hand (so it does not jump between two hands), else the most confident.
+pub fn choose(seen: &[Seen], choice: HandChoice, last_px: Option<Vec2>) -> Option<usize> {
+    let wanted = seen
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| choice.accepts(s.real));
+    match last_px {
+        Some(last) => wanted
+            .min_by(|(_, a), (_, b)| {
+                let da = a.hand.screen(0).distance_squared(last);
+                let db = b.hand.screen(0).distance_squared(last);
+                da.total_cmp(&db)
+            })
+            .map(|(i, _)| i),
+        None => wanted
+            .max_by(|(_, a), (_, b)| a.score.total_cmp(&b.score))
+            .map(|(i, _)| i),
+    }
+}
+
+/// The knuckle span of a hand in px, in 3D (MediaPipe's depth is on the x scale), so turning the
+/// hand does not shrink it the way its 2D length would.
+pub fn knuckle_span_px(hand: &Hand) -> f32 {
+    hand.view(INDEX_MCP).distance(hand.view(PINKY_MCP))
+}
+
+/// The filtered pose of the jewel for one frame.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TrackedPose {
+    /// Place and turn in the picture as shown (px; see [`Anchor`]).
+    pub anchor: Anchor,
+    /// Picture px per mm at the jewel.
+    pub px_per_mm: f32,
+    /// 0 hidden … 1 fully drawn.
+    pub opacity: f32,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Fade {
+    shown: bool,
+    since_s: f64,
+    opacity_then: f32,
+}
+
+impl Fade {
+    fn opacity(&self, time_s: f64) -> f32 {
+        let t = ((time_s - self.since_s).max(0.0) / FADE_S) as f32;
+        if self.shown {
+            (self.opacity_then + t).min(1.0)
+        } else {
+            (self.opacity_then - t).max(0.0)
+        }
+    }
+
+    fn set(&mut self, shown: bool, time_s: f64) {
+        if shown != self.shown {
+            self.opacity_then = self.opacity(time_s);
+            self.shown = shown;
+            self.since_s = time_s;
+        }
+    }
+}
+
+/// A jewel following a hand.
+#[derive(Clone, Debug)]
+pub struct Session {
+    target: Target,
+    choice: HandChoice,
+    landmarks: LandmarkFilter,
+    anchor: AnchorFilter,
+    span: OneEuro,
+    knuckle_span_mm: f32,
+    /// The last hand followed (filtered) and its filtered pose, with the frame time.
+    last: Option<(Hand, TrackedPose, f64)>,
+    fade: Fade,
+}
+
+impl Session {
+    pub fn new(target: Target, choice: HandChoice) -> Self {
+        let params = OneEuroParams::LANDMARKS_PX;
+        Self {
+            target,
+            choice,
+            landmarks: LandmarkFilter::new(params),
+            anchor: AnchorFilter::new(params),
+            span: OneEuro::new(params),
+            knuckle_span_mm: DEFAULT_KNUCKLE_SPAN_MM,
+            last: None,
+            fade: Fade {
+                shown: false,
+                since_s: f64::NEG_INFINITY,
+                opacity_then: 0.0,
+            },
+        }
+    }
+
+    pub fn target(&self) -> Target {
+        self.target
+    }
+
+    /// A new target or hand choice starts afresh (the filters must not blend two places).
+    pub fn retarget(&mut self, target: Target, choice: HandChoice) {
+        if target != self.target || choice != self.choice {
+            let span = self.knuckle_span_mm;
+            *self = Session::new(target, choice);
+            self.knuckle_span_mm = span;
+        }
+    }
+
+    /// The shopper's knuckle span in mm that sets the scale.
+    pub fn knuckle_span_mm(&self) -> f32 {
+        self.knuckle_span_mm
+    }
+
+    /// Uses a calibrated scale (picture px per mm in the hand's plane) to measure the followed
+    /// hand, so the scale then follows the hand nearer and farther. Returns the span in mm, or
+    /// `None` when no hand is followed or the measurement is implausible (under 40 or over
+    /// 110 mm: the card was not in the hand's plane).
+    pub fn measure_hand(&mut self, picture_px_per_mm: f32) -> Option<f32> {
+        let (hand, _, _) = self.last.as_ref()?;
+        if !(picture_px_per_mm.is_finite() && picture_px_per_mm > 0.0) {
+            return None;
+        }
+        let mm = knuckle_span_px(hand) / picture_px_per_mm;
+        (40.0..=110.0).contains(&mm).then(|| {
+            self.knuckle_span_mm = mm;
+            mm
+        })
+    }
+
+    /// One tracker result (all hands seen in a camera frame taken at `time_s`).
+    pub fn update(&mut self, seen: &[Seen], time_s: f64) {
+        let last_px = self
+            .last
+            .as_ref()
+            .filter(|_| self.fade.shown)
+            .map(|(h, _, _)| h.screen(0));
+        let Some(i) = choose(seen, self.choice, last_px) else {
+            self.lose(time_s);
+            return;
+        };
+        if !self.fade.shown {
+            // Found again: the old place says nothing about the new one.
+            self.landmarks.reset();
+            self.anchor.reset();
+            self.span.reset();
+        }
+        let hand = self.landmarks.filter(&seen[i].hand, time_s);
+        let raw = match self.target {
+            Target::Ring(finger) => anchor::ring(&hand, finger),
+            Target::Bracelet => anchor::bracelet(&hand),
+        };
+        let anchor = self.anchor.filter(&raw, time_s);
+        let span_px = self.span.filter(knuckle_span_px(&hand), time_s);
+        let pose = TrackedPose {
+            anchor,
+            px_per_mm: span_px / self.knuckle_span_mm,
+            opacity: 1.0,
+        };
+        self.fade.set(true, time_s);
+        self.last = Some((hand, pose, time_s));
+    }
+
+    /// No hand in this frame.
+    pub fn lose(&mut self, time_s: f64) {
+        self.fade.set(false, time_s);
+    }
+
+    /// Whether a hand is followed now.
+    pub fn tracking(&self) -> bool {
+        self.fade.shown
+    }
+
+    /// The pose to draw at `time_s`: the last one, faded in or out; `None` once fully faded out
+    /// (or before any hand).
+    pub fn pose(&self, time_s: f64) -> Option<TrackedPose> {
+        let (_, pose, _) = self.last.as_ref()?;
+        let opacity = self.fade.opacity(time_s);
+        (opacity > 0.0).then_some(TrackedPose { opacity, ..*pose })
+    }
+
+    /// The followed hand, filtered, in the picture as shown.
+    pub fn hand(&self) -> Option<&Hand> {
+        self.last.as_ref().map(|(h, _, _)| h)
+    }
+
+    /// The body-part proxy in model space (see `render::model_from_cylinder`'s inputs):
+    /// (radius m, z from m, z to m).
+    pub fn proxy_cylinder_m(&self, inner_diameter_mm: Option<f32>) -> (f32, f32, f32) {
+        match self.target {
+            Target::Ring(_) => {
+                let d = inner_diameter_mm.unwrap_or(DEFAULT_FINGER_DIAMETER_MM);
+                (
+                    0.5 * d * PROXY_RADIUS_SHARE / MM_PER_M,
+                    FINGER_PROXY_MM.0 / MM_PER_M,
+                    FINGER_PROXY_MM.1 / MM_PER_M,
+                )
+            }
+            Target::Bracelet => {
+                // A bangle hangs loose: the wrist is narrower than its opening.
+                let d = inner_diameter_mm.unwrap_or(60.0) * 0.85;
+                (
+                    0.5 * d / MM_PER_M,
+                    -WRIST_PROXY_HALF_MM / MM_PER_M,
+                    WRIST_PROXY_HALF_MM / MM_PER_M,
+                )
+            }
+        }
+    }
+}
+
+/// How a picture of `picture_px` fills a viewport like CSS `object-fit: cover`: CSS px =
+/// offset + scale × picture px.
+pub fn cover_fit(picture_px: Vec2, viewport_css: Vec2) -> (f32, Vec2) {
+    if !(picture_px.min_element() > 0.0 && viewport_css.min_element() > 0.0) {
+        return (1.0, Vec2::ZERO);
+    }
+    let scale = (viewport_css / picture_px).max_element();
+    (scale, 0.5 * (viewport_css - picture_px * scale))
+}
+
+/// The frame's matrices for a jewel at a tracked pose over a picture of `picture_px` shown with
+/// cover fit in `viewport_css`: its origin lands on the anchor's pixel, at the depth where one
+/// mm spans the pose's px per mm (so the jewel is the hand's size), turned as the hand is.
+/// `reach_m` is how far from its origin anything drawn reaches (the jewel and the body proxy).
+pub fn tracked_view(
+    pose: &TrackedPose,
+    picture_px: Vec2,
+    viewport_css: Vec2,
+    vfov_rad: f32,
+    reach_m: f32,
+) -> FrameView {
+    let viewport = if viewport_css.min_element() > 0.0 && viewport_css.is_finite() {
+        viewport_css
+    } else {
+        Vec2::ONE
+    };
+    let (scale, offset) = cover_fit(picture_px, viewport);
+    let at_css = offset + pose.anchor.position_px * scale;
+    let css_px_per_mm = (pose.px_per_mm * scale).max(1e-3);
+    let focal_css = 0.5 * viewport.y / (0.5 * vfov_rad).tan();
+    let depth_m = focal_css / (css_px_per_mm * MM_PER_M);
+    let position = Vec3::new(
+        (at_css.x - 0.5 * viewport.x) / focal_css * depth_m,
+        -(at_css.y - 0.5 * viewport.y) / focal_css * depth_m,
+        -depth_m,
+    );
+    let rotation = if pose.anchor.rotation.is_finite() {
+        pose.anchor.rotation.normalize()
+    } else {
+        Quat::IDENTITY
+    };
+    let reach = reach_m.max(1e-3);
+    let near_m = (depth_m - reach).max(depth_m * 1e-3);
+    let far_m = (depth_m + reach).max(near_m * 1.001);
+    FrameView {
+        clip_from_view: perspective_rh_zo(vfov_rad, viewport.x / viewport.y, near_m, far_m),
+        view_from_world: Mat4::IDENTITY,
+        world_from_model: Mat4::from_rotation_translation(rotation, position),
+        eye_world: Vec3::ZERO,
+        px_per_mm: css_px_per_mm,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::track::hand::LANDMARK_COUNT;
+
+    /// A flat right hand, back to the camera, fingers up, knuckles 64 px apart (1 px per mm at
+    /// the default span), wrist at `at`.
+    fn hand_at(at: Vec2, real: Handedness) -> Seen {
+        let mut points = [Vec3::ZERO; LANDMARK_COUNT];
+        let xs = [-50.0, -32.0, -10.0, 12.0, 32.0];
+        for (f, x) in xs.iter().enumerate() {
+            for j in 0..4 {
+                let base_y = if f == 0 { -20.0 } else { -80.0 };
+                points[1 + f * 4 + j] = Vec3::new(at.x + x, at.y + base_y - 25.0 * j as f32, 0.0);
+            }
+        }
+        points[0] = Vec3::new(at.x, at.y, 0.0);
+        Seen {
+            hand: Hand {
+                points_px: points,
+                apparent: Handedness::Right,
+            },
+            real,
+            score: 0.9,
+        }
+    }
+
+    #[test]
+    fn chooses_the_wanted_hand_and_sticks_to_it() {
+        let left = hand_at(Vec2::new(100.0, 300.0), Handedness::Left);
+        let right = hand_at(Vec2::new(500.0, 300.0), Handedness::Right);
+        let both = [left.clone(), right.clone()];
+        assert_eq!(choose(&both, HandChoice::Right, None), Some(1));
+        assert_eq!(choose(&both, HandChoice::Left, None), Some(0));
+        assert_eq!(
+            choose(std::slice::from_ref(&left), HandChoice::Right, None),
+            None,
+            "a left hand is not a right one"
+        );
+        // Any: the one nearest the jewel's last place, whatever the scores.
+        let mut confident_left = left;
+        confident_left.score = 0.99;
+        let both = [confident_left, right];
+        assert_eq!(
+            choose(&both, HandChoice::Any, Some(Vec2::new(480.0, 310.0))),
+            Some(1)
+        );
+        assert_eq!(choose(&both, HandChoice::Any, None), Some(0));
+    }
+
+    #[test]
+    fn fades_in_when_found_and_out_when_lost_keeping_the_last_place() {
+        let mut s = Session::new(Target::Ring(Finger::Ring), HandChoice::Any);
+        assert!(s.pose(0.0).is_none(), "nothing before a hand");
+        let hand = hand_at(Vec2::new(300.0, 300.0), Handedness::Right);
+        s.update(std::slice::from_ref(&hand), 1.0);
+        assert!(s.tracking());
+        assert!(s.pose(1.0).is_none(), "fades in from nothing");
+        assert!((s.pose(1.0 + FADE_S / 2.0).unwrap().opacity - 0.5).abs() < 1e-4);
+        assert_eq!(s.pose(1.0 + FADE_S).unwrap().opacity, 1.0);
+        let place = s.pose(2.0).unwrap().anchor.position_px;
+        s.update(&[], 2.0);
+        assert!(!s.tracking());
+        let fading = s.pose(2.0 + FADE_S / 4.0).unwrap();
+        assert!((fading.opacity - 0.75).abs() < 1e-4);
+        assert_eq!(
+            fading.anchor.position_px, place,
+            "a lost jewel fades where it was"
+        );
+        assert!(s.pose(2.0 + FADE_S).is_none(), "never left stranded");
+        // Found again halfway through a fade-out: it fades back in from where the fade was.
+        s.update(std::slice::from_ref(&hand), 3.0);
+        s.update(&[], 3.0 + FADE_S);
+        let t = 3.0 + FADE_S * 1.25;
+        s.update(std::slice::from_ref(&hand), t);
+        assert!((s.pose(t).unwrap().opacity - 0.75).abs() < 1e-4);
+        assert_eq!(s.pose(t + FADE_S / 4.0).unwrap().opacity, 1.0);
+    }
+
+    #[test]
+    fn scale_comes_from_the_knuckle_span_and_a_measured_hand() {
+        let mut s = Session::new(Target::Ring(Finger::Ring), HandChoice::Any);
+        let hand = hand_at(Vec2::new(300.0, 300.0), Handedness::Right);
+        s.update(std::slice::from_ref(&hand), 0.0);
+        let span_px = knuckle_span_px(&hand.hand);
+        assert!((span_px - 64.0).abs() < 1e-4);
+        let ppmm = s.pose(1.0).unwrap().px_per_mm;
+        assert!(
+            (ppmm - span_px / DEFAULT_KNUCKLE_SPAN_MM).abs() < 1e-4,
+            "{ppmm}"
+        );
+        // A card says this picture has 0.8 px per mm at the hand: the hand is 80 mm across.
+        assert_eq!(s.measure_hand(0.8), Some(80.0));
+        s.update(std::slice::from_ref(&hand), 0.1);
+        assert!((s.pose(0.1).unwrap().px_per_mm - 0.8).abs() < 1e-3);
+        assert_eq!(
+            s.measure_hand(0.2),
+            None,
+            "a 320 mm hand is a bad calibration"
+        );
+        assert_eq!(s.knuckle_span_mm(), 80.0);
+        // Retargeting keeps the measured hand.
+        s.retarget(Target::Bracelet, HandChoice::Any);
+        assert_eq!(s.knuckle_span_mm(), 80.0);
+        assert!(s.pose(0.2).is_none());
+    }
+
+    #[test]
+    fn tracked_view_puts_the_origin_on_the_anchor_at_the_hands_scale() {
+        let mut s = Session::new(Target::Ring(Finger::Ring), HandChoice::Any);
+        s.update(&[hand_at(Vec2::new(320.0, 400.0), Handedness::Right)], 0.0);
+        let pose = s.pose(1.0).unwrap();
+        let picture = Vec2::new(640.0, 480.0);
+        let viewport = Vec2::new(800.0, 450.0);
+        let view = tracked_view(&pose, picture, viewport, 0.9, 0.05);
+        let (scale, offset) = cover_fit(picture, viewport);
+        assert_eq!(scale, 1.25);
+        assert_eq!(offset, Vec2::new(0.0, -75.0));
+        let expected = offset + pose.anchor.position_px * scale;
+        let got = view.project_to_css(Vec3::ZERO, viewport).unwrap();
+        assert!(got.distance(expected) < 1e-2, "{got} vs {expected}");
+        // 1 mm across the jewel's axis spans px_per_mm × scale CSS px.
+        let side = pose.anchor.rotation.inverse() * Vec3::X * 0.001;
+        let one_mm = view.project_to_css(side, viewport).unwrap().distance(got);
+        assert!(
+            (one_mm - pose.px_per_mm * scale).abs() < 0.01 * one_mm,
+            "{one_mm} vs {}",
+            pose.px_per_mm * scale
+        );
+    }
+
+    #[test]
+    fn proxies_follow_the_ring_size() {
+        let s = Session::new(Target::Ring(Finger::Ring), HandChoice::Any);
+        let (r, z0, z1) = s.proxy_cylinder_m(Some(18.0));
+        assert!((r - 0.009 * PROXY_RADIUS_SHARE).abs() < 1e-6);
+        assert!(z0 < 0.0 && z1 > 0.0);
+        let (r, _, _) = s.proxy_cylinder_m(None);
+        assert!((r - 0.5 * DEFAULT_FINGER_DIAMETER_MM * PROXY_RADIUS_SHARE / 1000.0).abs() < 1e-6);
+    }
+}
