@@ -13,6 +13,7 @@ use crate::math::cover::cover_uv;
 use crate::math::placement::{frame_view, Placement};
 use crate::math::Aabb;
 use crate::render::{Background, CameraMatrices, Renderer};
+use crate::track::session::{tracked_view, HandChoice, Session, Target};
 use glam::{Quat, Vec2};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -63,6 +64,15 @@ struct Inner {
     room: Option<(crate::env::camera_light::CameraLight, f64)>,
     /// The last frame's view, so camera light is placed in the world the jewel is drawn in.
     view_from_world: glam::Mat4,
+    /// The jewel follows a tracked hand instead of the user's placement.
+    tracking: Option<Session>,
+    /// Size of the picture the tracker's landmarks are in, px.
+    tracked_picture_px: Vec2,
+    /// Hide what lies behind the tracked finger or wrist.
+    occlusion: bool,
+    piece: crate::asset::PieceInfo,
+    /// Where the tracked jewel was drawn last: CSS px, opacity and CSS px per mm.
+    drawn_anchor: Option<(Vec2, f32, f32)>,
 }
 
 #[wasm_bindgen]
@@ -135,6 +145,11 @@ impl Viewer {
             load_generation: 0,
             room: None,
             view_from_world: glam::Mat4::IDENTITY,
+            tracking: None,
+            tracked_picture_px: Vec2::ONE,
+            occlusion: true,
+            piece: Default::default(),
+            drawn_anchor: None,
         };
         Ok(Viewer {
             inner: Rc::new(RefCell::new(inner)),
@@ -275,6 +290,7 @@ impl Viewer {
             let textures = images::upload(&s.renderer.device, &s.renderer.queue, bitmaps);
             s.renderer.load(&scene, textures);
             s.bounds_m = scene.bounds_m;
+            s.piece = scene.piece.clone();
             for w in &warnings {
                 web_sys::console::warn_1(&format!("loupe: {w}").into());
             }
@@ -382,6 +398,139 @@ impl Viewer {
         self.inner.borrow_mut().turntable = on;
     }
 
+    /// Makes the jewel follow a tracked hand: `kind` is `ring` or `bracelet`, `finger` one of
+    /// `thumb`, `index`, `middle`, `ring`, `little`, `hand` one of `left`, `right`, `any`.
+    /// Throws on an unknown name (nothing changes).
+    #[wasm_bindgen(js_name = setTracking)]
+    pub fn set_tracking(&self, kind: &str, finger: &str, hand: &str) -> Result<(), JsError> {
+        let target = match kind {
+            "ring" => Target::Ring(crate::track::hand::Finger::parse(finger).ok_or_else(|| {
+                JsError::new(&format!(
+                    "unknown finger {finger:?}: use thumb, index, middle, ring or little"
+                ))
+            })?),
+            "bracelet" => Target::Bracelet,
+            _ => {
+                return Err(JsError::new(&format!(
+                    "hand tracking places a ring or a bracelet, not {kind:?}"
+                )))
+            }
+        };
+        let choice = HandChoice::parse(hand).ok_or_else(|| {
+            JsError::new(&format!("unknown hand {hand:?}: use left, right or any"))
+        })?;
+        let mut s = self.inner.borrow_mut();
+        match &mut s.tracking {
+            Some(session) => session.retarget(target, choice),
+            None => s.tracking = Some(Session::new(target, choice)),
+        }
+        Ok(())
+    }
+
+    /// Back to the user's placement.
+    #[wasm_bindgen(js_name = stopTracking)]
+    pub fn stop_tracking(&self) {
+        let mut s = self.inner.borrow_mut();
+        s.tracking = None;
+        s.drawn_anchor = None;
+    }
+
+    /// One tracker result for a camera frame taken at `time_ms` (the clock `render` gets):
+    /// `landmarks` holds 21 × (x, y, z) per hand, normalised as MediaPipe gives them for a
+    /// `width`×`height` input that was not mirrored; `labels` its handedness labels ("Left",
+    /// "Right") joined by commas; `scores` one per hand. `mirrored` says the picture is shown
+    /// mirrored. Returns whether a hand is followed.
+    #[wasm_bindgen(js_name = trackHands)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn track_hands(
+        &self,
+        landmarks: &[f32],
+        labels: &str,
+        scores: &[f32],
+        width: f32,
+        height: f32,
+        mirrored: bool,
+        time_ms: f64,
+    ) -> bool {
+        use crate::track::hand::{real_handedness, Hand, Handedness, LANDMARK_COUNT};
+        use crate::track::session::Seen;
+        let mut s = self.inner.borrow_mut();
+        let Some(session) = s.tracking.as_mut() else {
+            return false;
+        };
+        let labels: Vec<&str> = labels.split(',').collect();
+        let seen: Vec<Seen> = landmarks
+            .chunks_exact(LANDMARK_COUNT * 3)
+            .enumerate()
+            .filter_map(|(i, flat)| {
+                let label = Handedness::parse(labels.get(i)?.trim())?;
+                let points: Vec<[f32; 3]> =
+                    flat.chunks_exact(3).map(|p| [p[0], p[1], p[2]]).collect();
+                Some(Seen {
+                    hand: Hand::from_mediapipe(&points, label, width, height, mirrored)?,
+                    real: real_handedness(label, false),
+                    score: scores.get(i).copied().unwrap_or(0.0),
+                })
+            })
+            .collect();
+        session.update(&seen, time_ms / 1000.0);
+        let tracking = session.tracking();
+        if tracking {
+            s.tracked_picture_px = Vec2::new(width.max(1.0), height.max(1.0));
+        }
+        tracking
+    }
+
+    /// No tracker result for a while (e.g. the camera stopped): fade the jewel out.
+    #[wasm_bindgen(js_name = loseTracking)]
+    pub fn lose_tracking(&self, time_ms: f64) {
+        if let Some(session) = self.inner.borrow_mut().tracking.as_mut() {
+            session.lose(time_ms / 1000.0);
+        }
+    }
+
+    /// Measures the followed hand with a calibrated scale (CSS px per mm in the hand's plane), so
+    /// true size then follows the hand; returns its knuckle span in mm, or undefined.
+    #[wasm_bindgen(js_name = measureHand)]
+    pub fn measure_hand(&self, css_px_per_mm: f32) -> Option<f32> {
+        let mut s = self.inner.borrow_mut();
+        let (scale, _) = crate::track::session::cover_fit(s.tracked_picture_px, s.viewport_css);
+        s.tracking.as_mut()?.measure_hand(css_px_per_mm / scale)
+    }
+
+    /// Hide (true, the default) or show what lies behind the tracked finger or wrist.
+    #[wasm_bindgen(js_name = setOcclusion)]
+    pub fn set_occlusion(&self, on: bool) {
+        self.inner.borrow_mut().occlusion = on;
+    }
+
+    /// The tracked jewel as last drawn: `{x, y}` in CSS px from the element's top-left,
+    /// `opacity`, `pxPerMm` (CSS px per mm there), `knuckleSpanMm`, `tracking`; null when
+    /// not tracking.
+    #[wasm_bindgen(getter, js_name = trackedJewel)]
+    pub fn tracked_jewel(&self) -> JsValue {
+        let s = self.inner.borrow();
+        let Some(session) = &s.tracking else {
+            return JsValue::NULL;
+        };
+        let o = js_sys::Object::new();
+        let set = |k: &str, v: JsValue| {
+            let _ = js_sys::Reflect::set(&o, &k.into(), &v);
+        };
+        set("tracking", session.tracking().into());
+        set("knuckleSpanMm", session.knuckle_span_mm().into());
+        match s.drawn_anchor {
+            Some((at, opacity, px_per_mm)) => {
+                set("x", at.x.into());
+                set("y", at.y.into());
+                set("opacity", opacity.into());
+                set("pxPerMm", px_per_mm.into());
+            }
+            None => set("opacity", 0.into()),
+        }
+        o.into()
+    }
+
     /// Draws one frame. Throws "context-lost: …" once the GPU device is gone.
     pub fn render(&self, time_ms: f64) -> Result<(), JsError> {
         if self.lost.load(Ordering::Relaxed) {
@@ -435,13 +584,51 @@ impl Viewer {
                 * TURNTABLE_RAD_PER_S;
             placement.rotation *= Quat::from_rotation_y(angle);
         }
-        let view = frame_view(
-            &placement,
-            s.viewport_css,
-            s.px_per_mm,
-            &s.bounds_m,
-            VFOV_DEG.to_radians(),
-        );
+        let tracked = s
+            .tracking
+            .as_ref()
+            .map(|session| (session.pose(time_ms / 1000.0), session));
+        let view = match tracked {
+            Some((Some(pose), session)) => {
+                let (radius_m, z0, z1) = session.proxy_cylinder_m(s.piece.inner_diameter_mm);
+                let reach_m = s
+                    .bounds_m
+                    .min
+                    .abs()
+                    .max(s.bounds_m.max.abs())
+                    .length()
+                    .max(glam::Vec2::new(radius_m, z0.abs().max(z1.abs())).length())
+                    * 1.1;
+                let view = tracked_view(
+                    &pose,
+                    s.tracked_picture_px,
+                    s.viewport_css,
+                    VFOV_DEG.to_radians(),
+                    reach_m,
+                );
+                s.renderer.jewel_opacity = pose.opacity;
+                s.renderer.occluder = s
+                    .occlusion
+                    .then(|| crate::render::model_from_cylinder(radius_m, z0, z1));
+                s.drawn_anchor = view
+                    .project_to_css(glam::Vec3::ZERO, s.viewport_css)
+                    .map(|at| (at, pose.opacity, view.px_per_mm));
+                view
+            }
+            other => {
+                // Tracking with no hand yet (or faded out): the picture alone.
+                s.renderer.jewel_opacity = if other.is_some() { 0.0 } else { 1.0 };
+                s.renderer.occluder = None;
+                s.drawn_anchor = None;
+                frame_view(
+                    &placement,
+                    s.viewport_css,
+                    s.px_per_mm,
+                    &s.bounds_m,
+                    VFOV_DEG.to_radians(),
+                )
+            }
+        };
         let camera = CameraMatrices {
             clip_from_view: view.clip_from_view,
             view_from_world: view.view_from_world,
@@ -494,6 +681,21 @@ fn model_info(scene: &Scene, warnings: &[String]) -> JsValue {
     }
     set("variants", &v);
     set("gems", &(scene.gems().count() as u32).into());
+    set(
+        "kind",
+        &scene
+            .piece
+            .kind
+            .as_deref()
+            .map_or(JsValue::NULL, JsValue::from),
+    );
+    set(
+        "innerDiameterMm",
+        &scene
+            .piece
+            .inner_diameter_mm
+            .map_or(JsValue::NULL, JsValue::from),
+    );
     let w = js_sys::Array::new();
     for s in warnings {
         w.push(&s.into());
