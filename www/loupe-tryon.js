@@ -9,6 +9,7 @@
 // See README.md ("The element") for attributes, events, methods, CSS parts and the gesture/keyboard table.
 
 import { CalibrationFlow, CALIBRATIONS, CALIBRATION_STYLE } from './calibration.js';
+import { TrackingController, KINDS, FINGERS, HANDS, TRACKING_MODELS } from './tracking.js';
 
 const BUILD_URLS = {
   webgpu: new URL('./pkg/webgpu/loupe.js', import.meta.url).href,
@@ -122,7 +123,8 @@ const HELP_TEXT = 'Drag or use the arrow keys to move the jewel (Shift+arrow: fi
 export class LoupeTryon extends HTMLElement {
   static get observedAttributes() {
     return ['src', 'alt', 'mode', 'facing', 'poster', 'loading', 'px-per-mm', 'ring-size', 'size-system',
-      'environment', 'fallback-video', 'variant', 'calibration', 'gem-quality'];
+      'environment', 'fallback-video', 'variant', 'calibration', 'gem-quality',
+      'kind', 'finger', 'hand', 'tracking', 'tracking-model'];
   }
 
   constructor() {
@@ -151,6 +153,8 @@ export class LoupeTryon extends HTMLElement {
     this._wasm = null;              // the loaded build's module: calibration maths
     this._calibration = null;       // the last 'calibrated' detail
     this._calibrationFlow = new CalibrationFlow(this, root.querySelector('.calib'));
+    this._tracking = new TrackingController(this);
+    this._animUntil = 0;
 
     // state
     this._viewer = null;
@@ -244,6 +248,32 @@ export class LoupeTryon extends HTMLElement {
   get fallbackVideo() { return this.getAttribute('fallback-video') || ''; }
   set fallbackVideo(v) { this._setAttr('fallback-video', v); }
   /** the material variant shown (a KHR_materials_variants name from `variants`); '' = the model's default look */
+  /** What is worn where: `ring` | `bracelet` | `earrings` | `pendant` (default: the model's own, else ring). */
+  get kind() {
+    const k = this.getAttribute('kind');
+    if (KINDS.includes(k)) return k;
+    const own = this._modelInfo && this._modelInfo.kind;
+    return KINDS.includes(own) ? own : 'ring';
+  }
+  set kind(v) { this._setAttr('kind', v); }
+  get finger() { const f = this.getAttribute('finger'); return FINGERS.includes(f) ? f : 'ring'; }
+  set finger(v) { this._setAttr('finger', v); }
+  get hand() { const h = this.getAttribute('hand'); return HANDS.includes(h) ? h : 'any'; }
+  set hand(v) { this._setAttr('hand', v); }
+  /** `auto` (default): follow the body in camera and photo modes; `off`: manual placement only. */
+  get tracking() { return this.getAttribute('tracking') === 'off' ? 'off' : 'auto'; }
+  set tracking(v) { this._setAttr('tracking', v); }
+  get trackingModel() { const m = this.getAttribute('tracking-model'); return TRACKING_MODELS.includes(m) ? m : 'full'; }
+  set trackingModel(v) { this._setAttr('tracking-model', v); }
+  /** 'off' | 'loading' | 'searching' | 'tracking' | 'failed' | 'unsupported' */
+  get trackingState() { return this._tracking.state; }
+  /** The tracker's last result: { timeMs, width, height, mirrored, hands: [{ handedness, score, landmarksPx }] }. */
+  get trackedHands() { return this._tracking.lastResult; }
+  /** The tracked jewel as last drawn: { x, y (CSS px), opacity, pxPerMm, knuckleSpanMm, tracking } or null. */
+  get trackedJewel() {
+    try { return this._viewer ? this._viewer.trackedJewel : null; } catch { return null; }
+  }
+
   get variant() { return this.getAttribute('variant') || ''; }
   set variant(v) { this._setAttr('variant', v); }
   /** the loaded model's material variant names (KHR_materials_variants), e.g. ['platinum', 'yellow-gold'] */
@@ -326,6 +356,9 @@ export class LoupeTryon extends HTMLElement {
       case 'gem-quality':
         this._applyGemQuality();
         break;
+      case 'kind': case 'finger': case 'hand': case 'tracking': case 'tracking-model':
+        if (oldValue !== value) this._updateTracking(true);
+        break;
       default: // ring-size, size-system, fallback-video: stored and reflected only (for now)
         break;
     }
@@ -335,7 +368,7 @@ export class LoupeTryon extends HTMLElement {
 
   connectedCallback() {
     // Properties set before the element was defined shadow the accessors: re-apply them.
-    for (const p of ['src', 'alt', 'mode', 'facing', 'poster', 'loading', 'pxPerMm', 'ringSize', 'sizeSystem', 'environment', 'fallbackVideo', 'variant', 'calibration']) {
+    for (const p of ['src', 'alt', 'mode', 'facing', 'poster', 'loading', 'pxPerMm', 'ringSize', 'sizeSystem', 'environment', 'fallbackVideo', 'variant', 'calibration', 'kind', 'finger', 'hand', 'tracking', 'trackingModel']) {
       if (Object.prototype.hasOwnProperty.call(this, p)) { const v = this[p]; delete this[p]; this[p] = v; }
     }
     if (!this.hasAttribute('alt')) this._stage.setAttribute('aria-label', 'Jewellery try-on');
@@ -435,6 +468,7 @@ export class LoupeTryon extends HTMLElement {
     if (this._abort) { this._abort.abort(); this._abort = null; }
     this._loading = false;
     this._envSeq++;
+    this._tracking.dispose();
     const v = this._viewer;
     this._viewer = null;
     this._viewerReady = Promise.resolve(null);
@@ -465,6 +499,7 @@ export class LoupeTryon extends HTMLElement {
     }
     this._applyBackground();
     this._startLoop();
+    this._updateTracking(true);
     if (this._modelBytes) { // re-created (reconnect or context loss): reload the current model from memory
       try { this._modelInfo = await this._queueGlb(viewer, this._modelBytes); } catch (e) { this._warnOnce('reload', e); }
       if (gen !== this._lifeGen) return null;
@@ -558,6 +593,7 @@ export class LoupeTryon extends HTMLElement {
       this._abort = null;
       if (info && Array.isArray(info.warnings)) for (const w of info.warnings) console.warn(`<loupe-tryon> ${url}: ${w}`);
       this._applyVariant();
+      this._updateTracking(!this.hasAttribute('kind'));
       this._emit('load', { url, src: this.src, ...(info || {}) });
       this._updateStatus();
       this._invalidate();
@@ -651,6 +687,7 @@ export class LoupeTryon extends HTMLElement {
     this._applyBackground();
     this._startLoop();
     this._updateStatus();
+    this._updateTracking(false);
   }
 
   _applyGemQuality() {
@@ -675,7 +712,7 @@ export class LoupeTryon extends HTMLElement {
     const v = this._viewer;
     if (!v) return;
     try {
-      if (this._bg === 'video') v.setVideo(this._video, this._mirror);
+      if (this._bg === 'video') { if (!this._tracking._showingFrames) v.setVideo(this._video, this._mirror); }
       else if (this._bg === 'image' && this._photo) v.setImage(this._photo, false);
       else v.setNeutralBackground();
       if (this._bg !== 'video' && v.clearCameraLight) { v.clearCameraLight(); this._lightAt = undefined; }
@@ -740,6 +777,7 @@ export class LoupeTryon extends HTMLElement {
     this._startLoop();
     this._updateStatus();
     this._emit('camera-start', { source, ...detail });
+    this._updateTracking(false);
     return true;
   }
 
@@ -793,6 +831,7 @@ export class LoupeTryon extends HTMLElement {
     this._videoSource = null;
     if (this._bg === 'video') { // the viewer must not keep sampling a video that has no frames
       this._bg = 'neutral';
+      this._updateTracking(false);
       this._applyBackground();
       this._startLoop();
     }
@@ -829,6 +868,7 @@ export class LoupeTryon extends HTMLElement {
     this._applyBackground();
     this._startLoop();
     this._updateStatus();
+    this._updateTracking(false);
     return true;
   }
 
@@ -964,7 +1004,35 @@ export class LoupeTryon extends HTMLElement {
       try { performance.mark('loupe:first-frame', { detail: { ms: this._firstFrameMs, src: this._modelUrl } }); } catch { /* old browsers */ }
     }
     if (!this._posterDone && (this._modelBytes || this._bg !== 'neutral')) { this._posterDone = true; this._updatePoster(); }
+    if (this._animUntil > performance.now()) this._invalidate(); // a fade in progress
     return true;
+  }
+
+  /** Keeps drawing for `ms` even without new frames (a tracked jewel fading in or out). */
+  _animateFor(ms) {
+    this._animUntil = Math.max(this._animUntil, performance.now() + ms);
+  }
+
+  // ---- tracking (see tracking.js) ----
+
+  /** Tracking runs in camera and photo modes unless `tracking="off"`; `restart` applies new settings. */
+  _updateTracking(restart) {
+    if (!this._alive) return;
+    const want = this.tracking !== 'off' && !!this._viewer && (this._bg === 'video' || (this._bg === 'image' && !!this._photo));
+    const state = this._tracking.state;
+    if (!want) { if (state !== 'off') this._tracking.stop(); return; }
+    if (restart || state === 'off') this._tracking.start();
+  }
+
+  _trackingTarget() {
+    return { kind: this.kind, finger: this.finger, hand: this.hand, model: this.trackingModel };
+  }
+
+  /** What the tracker reads: the live video, or the photo. */
+  _trackingSource() {
+    if (this._bg === 'video' && this._video.readyState >= 2 && this._video.videoWidth > 0) return { video: this._video, mirror: this._mirror };
+    if (this._bg === 'image' && this._photo) return { photo: this._photo, mirror: false };
+    return null;
   }
 
   _onContextLost() {
@@ -1110,6 +1178,13 @@ export class LoupeTryon extends HTMLElement {
   }
 
   _applyCalibration(detail) {
+    if (this._tracking.state === 'tracking' && this._viewer) {
+      // The hand becomes the ruler: its measured knuckle span keeps true size as it moves.
+      try {
+        const span = this._viewer.measureHand(detail.pxPerMm);
+        if (span !== undefined) detail = { ...detail, knuckleSpanMm: span };
+      } catch (e) { this._warnOnce('measureHand', e); }
+    }
     this._calibration = detail;
     this.setAttribute('px-per-mm', String(Math.round(detail.pxPerMm * 10000) / 10000));
     this._emit('calibrated', detail);

@@ -105,7 +105,8 @@ async function benchBackend(backend, server) {
     await page.waitForTimeout(500);
     r[`web_fps_turntable_1280x720_${name}`] = round1(await countFps(page, TURNTABLE_SECONDS));
 
-    const started = await page.evaluate(() => document.querySelector('loupe-tryon').startCamera());
+    // Rendering alone here (the jewel placed by hand); tracking is measured separately.
+    const started = await page.evaluate(() => { const el = document.querySelector('loupe-tryon'); el.tracking = 'off'; return el.startCamera(); });
     if (!started) throw new Error('camera did not start');
     await page.waitForTimeout(1000);
     r[`web_fps_camera_1280x720_${name}`] = round1(await countFps(page, FPS_SECONDS));

@@ -53,9 +53,15 @@ async function openDemo(context, opts = {}) {
   return p;
 }
 
+/** Starts the fake camera. These tests place the jewel by hand, so hand tracking is off
+ *  (tracking.test.mjs covers it). */
 async function startCamera(page) {
   const from = await eventCount(page);
-  const started = await page.evaluate(() => document.querySelector('loupe-tryon').startCamera());
+  const started = await page.evaluate(() => {
+    const el = document.querySelector('loupe-tryon');
+    el.tracking = 'off';
+    return el.startCamera();
+  });
   assert.equal(started, true, 'startCamera() resolves true');
   const ev = await waitForEvent(page, 'camera-start', { from });
   await waitForStatus(page, 'camera');

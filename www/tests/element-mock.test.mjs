@@ -166,6 +166,8 @@ describe('element logic (mock wasm)', () => {
     });
     await page.goto(`${server.url}index.html`);
     await waitForStatus(page, 'ready');
+    // Hand tracking is tested against the real build (tracking.test.mjs); this site has no tracker.
+    await page.evaluate(() => { document.querySelector('loupe-tryon').tracking = 'off'; });
     const from = await eventCount(page);
     await page.click('#try-on');
     const err = await waitForEvent(page, 'error', { from });
@@ -191,7 +193,7 @@ describe('element logic (mock wasm)', () => {
 
   test('photo mode: a chosen file becomes the background, rendered on change', T, async () => {
     const { page, assertClean } = await one();
-    await page.evaluate(() => { document.getElementById('a').mode = 'photo'; });
+    await page.evaluate(() => { const el = document.getElementById('a'); el.tracking = 'off'; el.mode = 'photo'; });
     assert.equal(await page.locator('#a').locator('[part=photo-button]').isVisible(), true);
     await page.locator('#a').locator('input[type=file]').setInputFiles(path.join(dir, 'demo', 'product.png'));
     await page.waitForFunction(() => document.getElementById('a')._viewer._bg.kind === 'image');

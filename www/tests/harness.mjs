@@ -84,7 +84,7 @@ export async function launch(backend, { camera = 'fake', viewport = { width: 128
 /** Records every <loupe-tryon> event (they bubble and are composed) from the start of the document. */
 const RECORDER = () => {
   window.__loupeEvents = [];
-  for (const type of ['progress', 'load', 'camera-start', 'error', 'calibrated', 'size-measured']) {
+  for (const type of ['progress', 'load', 'camera-start', 'error', 'calibrated', 'size-measured', 'tracking']) {
     document.addEventListener(type, (e) => {
       if (e instanceof CustomEvent && e.target && e.target.localName === 'loupe-tryon') {
         window.__loupeEvents.push({ type, detail: JSON.parse(JSON.stringify(e.detail ?? null)), id: e.target.id, t: performance.now() });

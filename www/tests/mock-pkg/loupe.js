@@ -124,6 +124,14 @@ export class Viewer {
   zoomBy(f) { this._check(); if (!this._pxPerMm && f > 0 && Number.isFinite(f)) this._zoom *= f; }
   resetPlacement() { this._x = 0; this._y = 0; this._yaw = 0; this._pitch = 0; this._roll = 0; this._zoom = 1; }
   setTurntable(on) { this._check(); this._turntable = !!on; }
+  // Tracking: the mock follows no hand (its site has no tracker files, so tracking fails to load).
+  setTracking(kind, finger, hand) { this._check(); this._tracking = { kind, finger, hand }; }
+  stopTracking() { this._check(); this._tracking = null; }
+  trackHands() { this._check(); return false; }
+  loseTracking() { this._check(); }
+  measureHand() { this._check(); return undefined; }
+  setOcclusion() { this._check(); }
+  get trackedJewel() { return this._tracking ? { tracking: false, knuckleSpanMm: 64, opacity: 0 } : null; }
 
   render(timeMs) {
     this._check();
