@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 pub fn run(argv: &[String]) -> Result<String, CliError> {
-    let a = Args::parse(argv, &["out", "model", "size", "runs"])?;
+    let a = Args::parse(argv, &["out", "model", "size", "runs", "hand-landmarks"])?;
     let out = PathBuf::from(
         a.get("out")
             .ok_or_else(|| CliError::Usage("bench needs --out FILE.json".into()))?,
@@ -51,8 +51,21 @@ pub fn run(argv: &[String]) -> Result<String, CliError> {
             format!("    \"{w}x{h}\": {{ \"ms_median\": {ms:.2}, \"found\": {found} }}")
         })
         .collect();
+    let landmarks = PathBuf::from(
+        a.get("hand-landmarks")
+            .unwrap_or("../shared/data/hands/asl_hand_landmarks_2d.json"),
+    );
+    let tracking = match std::fs::read(&landmarks) {
+        Ok(bytes) => tracking_filter_json(&bytes)
+            .map_err(|reason| CliError::Usage(format!("{}: {reason}", landmarks.display())))?,
+        // The shared test data is not everywhere: say so in the JSON instead of failing.
+        Err(e) => format!(
+            "{{ \"skipped\": {:?} }}",
+            format!("{}: {e}", landmarks.display())
+        ),
+    };
     let json = format!(
-        "{{\n  \"native_card_detection\": {{\n{}\n  }},\n  \"native_render\": {{\n    \"adapter\": {:?},\n    \"backend\": {:?},\n    \"model\": {:?},\n    \"size\": \"{w}x{h}\",\n    \"cold_ms\": {cold_ms:.1},\n    \"environment_prefilter_ms\": {env_ms:.1},\n    \"frame_ms_median\": {median:.2},\n    \"frame_ms_min\": {:.2},\n    \"runs\": {runs}\n  }}\n}}\n",
+        "{{\n  \"native_tracking_filter\": {tracking},\n  \"native_card_detection\": {{\n{}\n  }},\n  \"native_render\": {{\n    \"adapter\": {:?},\n    \"backend\": {:?},\n    \"model\": {:?},\n    \"size\": \"{w}x{h}\",\n    \"cold_ms\": {cold_ms:.1},\n    \"environment_prefilter_ms\": {env_ms:.1},\n    \"frame_ms_median\": {median:.2},\n    \"frame_ms_min\": {:.2},\n    \"runs\": {runs}\n  }}\n}}\n",
         detection.join(",\n"),
         off.adapter.name,
         format!("{:?}", off.adapter.backend),
@@ -64,6 +77,58 @@ pub fn run(argv: &[String]) -> Result<String, CliError> {
         reason: e.to_string(),
     })?;
     Ok(json)
+}
+
+/// The ring's path through recorded landmarks (MediaPipe's 21 points in px per frame, 25 fps, as
+/// `asl_hand_landmarks_2d.json`), raw and through the tracking session's filters: the filters'
+/// lag, and how much frame-to-frame shake (RMS second difference) they remove.
+fn tracking_filter_json(bytes: &[u8]) -> Result<String, String> {
+    use crate::track::hand::{Finger, Hand, Handedness};
+    use crate::track::session::{lag_s, HandChoice, Seen, Session, Target};
+    const FPS: f64 = 25.0;
+    const WIDTH: f32 = 620.0;
+    const HEIGHT: f32 = 1080.0;
+    let frames: Vec<Vec<[f32; 3]>> =
+        serde_json::from_slice(bytes).map_err(|e| format!("not hand landmarks JSON: {e}"))?;
+    let mut session = Session::new(Target::Ring(Finger::Ring), HandChoice::Any);
+    let (mut raw, mut filtered) = (Vec::new(), Vec::new());
+    for (i, frame) in frames.iter().enumerate() {
+        let t = i as f64 / FPS;
+        let normalized: Vec<[f32; 3]> = frame
+            .iter()
+            .map(|p| [p[0] / WIDTH, p[1] / HEIGHT, p[2] / WIDTH])
+            .collect();
+        let hand = Hand::from_mediapipe(&normalized, Handedness::Right, WIDTH, HEIGHT, false);
+        let seen: Vec<Seen> = hand
+            .into_iter()
+            .map(|hand| Seen {
+                hand,
+                real: Handedness::Left,
+                score: 1.0,
+            })
+            .collect();
+        session.update(&seen, t);
+        // Positions only: a second later the fade-in is over, the place is the same.
+        if let (Some(s), Some(pose)) = (seen.first(), session.pose(t + 1.0)) {
+            raw.push(crate::track::anchor::ring(&s.hand, Finger::Ring).position_px);
+            filtered.push(pose.anchor.position_px);
+        }
+    }
+    let shake = |p: &[glam::Vec2]| {
+        let n = p.len().saturating_sub(2).max(1) as f32;
+        (p.windows(3)
+            .map(|w| (w[2] - 2.0 * w[1] + w[0]).length_squared())
+            .sum::<f32>()
+            / n)
+            .sqrt()
+    };
+    let lag_ms = lag_s(&raw, &filtered, 1.0 / FPS, 0.5) * 1e3;
+    Ok(format!(
+        "{{ \"frames\": {}, \"lag_ms\": {lag_ms:.1}, \"shake_rms_px_raw\": {:.3}, \"shake_rms_px_filtered\": {:.3} }}",
+        raw.len(),
+        shake(&raw),
+        shake(&filtered),
+    ))
 }
 
 /// A light ID-1 card, 45 % of the frame wide and turned 0.2 rad, on a dark textured floor: the

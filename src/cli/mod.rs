@@ -53,6 +53,7 @@ usage:
   loupe ring-size SYSTEM:SIZE [--json]   e.g. us:7, uk:N½, eu:54, jp:13, ch:14, in:14, iso:54
   loupe assets --out-dir DIR        regenerate models/: the catalogue, sample ring, studio, README
   loupe bench --out FILE.json [--model MODEL.glb] [--size 768x768] [--runs 5]
+              [--hand-landmarks ../shared/data/hands/asl_hand_landmarks_2d.json]
   loupe help";
 
 /// What a command prints on stdout and the exit code it ends with (0, or 1 for "not found").

@@ -336,10 +336,53 @@ pub fn tracked_view(
     }
 }
 
+/// How far `filtered` trails `raw` (both sampled every `dt_s`): the delay, searched in steps of a
+/// tenth of a sample up to `max_s`, that best lines the raw path up with the filtered one
+/// (least mean squared distance, the raw path linearly interpolated). The filter's lag on a
+/// moving hand.
+pub fn lag_s(raw: &[Vec2], filtered: &[Vec2], dt_s: f64, max_s: f64) -> f64 {
+    let n = raw.len().min(filtered.len());
+    if n < 3 || !dt_s.is_finite() || dt_s <= 0.0 {
+        return 0.0;
+    }
+    let raw_at = |t: f64| {
+        let t = t.clamp(0.0, (n - 1) as f64);
+        let i = (t.floor() as usize).min(n - 2);
+        raw[i].lerp(raw[i + 1], (t - i as f64) as f32)
+    };
+    let steps = ((max_s / dt_s) * 10.0).ceil().max(1.0) as usize;
+    let skip = ((max_s / dt_s).ceil() as usize).min(n - 1);
+    let cost = |delay: f64| -> f64 {
+        (skip..n)
+            .map(|i| f64::from(filtered[i].distance_squared(raw_at(i as f64 - delay))))
+            .sum::<f64>()
+    };
+    let best = (0..=steps)
+        .map(|k| k as f64 / 10.0)
+        .min_by(|a, b| cost(*a).total_cmp(&cost(*b)))
+        .unwrap_or(0.0);
+    best * dt_s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::track::hand::LANDMARK_COUNT;
+
+    #[test]
+    fn lag_finds_a_known_delay() {
+        let dt = 0.04;
+        let path: Vec<Vec2> = (0..200)
+            .map(|i| {
+                let t = i as f32 * dt as f32;
+                Vec2::new(100.0 * (t * 1.3).sin(), 60.0 * (t * 0.7).cos())
+            })
+            .collect();
+        let delayed: Vec<Vec2> = (0..200).map(|i| path[i.max(3) - 3]).collect();
+        let lag = lag_s(&path, &delayed, dt, 0.5);
+        assert!((lag - 3.0 * dt).abs() < 1e-9, "{lag}");
+        assert_eq!(lag_s(&path, &path, dt, 0.5), 0.0);
+    }
 
     /// A flat right hand, back to the camera, fingers up, knuckles 64 px apart (1 px per mm at
     /// the default span), wrist at `at`.
