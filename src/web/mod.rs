@@ -71,8 +71,9 @@ struct Inner {
     /// Hide what lies behind the tracked finger or wrist.
     occlusion: bool,
     piece: crate::asset::PieceInfo,
-    /// Where the tracked jewel was drawn last: CSS px, opacity and CSS px per mm.
-    drawn_anchor: Option<(Vec2, f32, f32)>,
+    /// Where the tracked jewel was drawn last: CSS px, opacity, CSS px per mm, and its +Y (where
+    /// a ring's stone points) in view space.
+    drawn_anchor: Option<(Vec2, f32, f32, glam::Vec3)>,
 }
 
 #[wasm_bindgen]
@@ -505,8 +506,9 @@ impl Viewer {
     }
 
     /// The tracked jewel as last drawn: `{x, y}` in CSS px from the element's top-left,
-    /// `opacity`, `pxPerMm` (CSS px per mm there), `knuckleSpanMm`, `tracking`; null when
-    /// not tracking.
+    /// `opacity`, `pxPerMm` (CSS px per mm there), `up` (the model's +Y, where a ring's stone
+    /// points, in view space: x right, y up, z towards the viewer), `knuckleSpanMm`, `tracking`;
+    /// null when not tracking.
     #[wasm_bindgen(getter, js_name = trackedJewel)]
     pub fn tracked_jewel(&self) -> JsValue {
         let s = self.inner.borrow();
@@ -520,11 +522,15 @@ impl Viewer {
         set("tracking", session.tracking().into());
         set("knuckleSpanMm", session.knuckle_span_mm().into());
         match s.drawn_anchor {
-            Some((at, opacity, px_per_mm)) => {
+            Some((at, opacity, px_per_mm, up)) => {
                 set("x", at.x.into());
                 set("y", at.y.into());
                 set("opacity", opacity.into());
                 set("pxPerMm", px_per_mm.into());
+                set(
+                    "up",
+                    js_sys::Array::of3(&up.x.into(), &up.y.into(), &up.z.into()).into(),
+                );
             }
             None => set("opacity", 0.into()),
         }
@@ -612,7 +618,7 @@ impl Viewer {
                     .then(|| crate::render::model_from_cylinder(radius_m, z0, z1));
                 s.drawn_anchor = view
                     .project_to_css(glam::Vec3::ZERO, s.viewport_css)
-                    .map(|at| (at, pose.opacity, view.px_per_mm));
+                    .map(|at| (at, pose.opacity, view.px_per_mm, pose.anchor.up()));
                 view
             }
             other => {

@@ -21,6 +21,7 @@ import { REPO, E2E_DIR, checkSite, launch, openPage, waitForEvent, events, dragJ
 
 const DATA = path.resolve(REPO, '..', 'shared', 'data', 'hands');
 const STILL = path.join(DATA, 'hands_back_fingers_spread.jpg');
+const PALM = path.join(DATA, 'pointing_up_palm.jpg');
 const VIDEO = path.join(DATA, 'asl_hand_25fps_yuv420p.mp4');
 const REFERENCE = path.join(DATA, 'asl_hand_landmarks_2d.json');
 const VIDEO_STEP = 50;
@@ -124,13 +125,19 @@ describe('hand tracking (WebGPU)', { skip: !!siteProblem }, () => {
       const p = await trackedPage(browser.context);
       const { page } = p;
       phase('first tracked jewel');
+      const framesBefore = await page.evaluate(() => document.querySelector('loupe-tryon').framesRendered);
+      const collectStart = Date.now();
       const samples = (await collect(page, 65)).slice(5); // the filters settle
+      const framesDrawn = (await page.evaluate(() => document.querySelector('loupe-tryon').framesRendered)) - framesBefore;
+      figures.web_fps_with_tracking_swiftshader = Math.round(framesDrawn / ((Date.now() - collectStart) / 1000) * 10) / 10;
+      figures.tracked_fps_swiftshader = Math.round(65 / ((Date.now() - collectStart) / 1000) * 100) / 100;
       phase('65 tracked frames');
       const width = samples[0].result.width;
       const mirrored = samples[0].result.mirrored;
       assert.equal(mirrored, true, 'the user-facing camera is shown mirrored');
       for (const { result, jewel } of samples) {
         assert.ok(jewel && jewel.x !== undefined && jewel.opacity > 0, `the jewel is drawn: ${JSON.stringify(jewel)}`);
+        assert.ok(jewel.up[2] > 0.3, `the backs of the hands face the camera, so the stone must too: up ${jewel.up.map((v) => v.toFixed(2))}`);
         // Landmarks come in the camera's own px; the picture is shown mirrored.
         const shown = result.hands.map((h) => h.landmarksPx.map(([x, y]) => [width - x, y]));
         const onFinger = shown.map((lm) => {
@@ -190,6 +197,35 @@ describe('hand tracking (WebGPU)', { skip: !!siteProblem }, () => {
       figures.occlusion_hidden_px = hidden;
       assert.ok(hidden >= 30, `only ${hidden} px differ with and without the finger proxy: the band's far side is not hidden`);
       assert.ok(skin >= 0.9 * hidden, `of the ${hidden} px hidden by the finger only ${skin} show the picture without the jewel (skin)`);
+      p.assertClean();
+    } finally { await browser.close(); }
+  });
+
+  test('photo mode, palm towards the camera: the ring is on the finger with its stone away from the viewer', T, async () => {
+    const browser = await launch('webgpu', { camera: 'none' });
+    try {
+      const p = await openPage(browser.context, null);
+      const { page } = p;
+      await page.goto(`${server.url}track.html`);
+      await waitForEvent(page, 'load', { timeout: 60000 });
+      const photo = fs.readFileSync(PALM).toString('base64');
+      await page.evaluate(async (b64) => {
+        const el = document.querySelector('loupe-tryon');
+        el.style.width = '419px';
+        el.style.height = '419px';
+        const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+        await el.setPhoto(new Blob([bytes], { type: 'image/jpeg' }));
+      }, photo);
+      await waitForEvent(page, 'tracking', { match: { state: 'tracking' }, timeout: 120000 });
+      await page.waitForFunction(() => { const j = document.querySelector('loupe-tryon').trackedJewel; return j && j.opacity === 1; }, null, { timeout: 10000 });
+      const { result, jewel } = await page.evaluate(() => { const el = document.querySelector('loupe-tryon'); return { result: el.trackedHands, jewel: el.trackedJewel }; });
+      assert.equal(result.mirrored, false, 'photos are shown as taken');
+      assert.equal(result.hands.length, 1);
+      const lm = result.hands[0].landmarksPx;
+      const [a, b] = [lm[13], lm[14]];
+      const t = ((jewel.x - a[0]) * (b[0] - a[0]) + (jewel.y - a[1]) * (b[1] - a[1])) / ((b[0] - a[0]) ** 2 + (b[1] - a[1]) ** 2);
+      assert.ok(Math.abs(t - 0.4) < 0.05, `a photo is tracked once, so the ring sits 0.4 of the way from 13 to 14 exactly: ${t.toFixed(3)}`);
+      assert.ok(jewel.up[2] < -0.3, `the palm faces the camera, so the stone faces away: up ${jewel.up.map((v) => v.toFixed(2))}`);
       p.assertClean();
     } finally { await browser.close(); }
   });
