@@ -12,6 +12,14 @@
 // never leave it. See README.md, "True scale".
 
 export const CALIBRATIONS = ['none', 'card', 'ring-size', 'screen'];
+/** Proximal phalanx landmarks per finger (MediaPipe's hand model), and where a ring sits on it. */
+const PHALANX = { thumb: [2, 3], index: [5, 6], middle: [9, 10], ring: [13, 14], little: [17, 18] };
+const RING_FRACTION = 0.4;
+/** Half the search line across the finger, as a share of the phalanx: a proximal phalanx is
+ *  about 2.5 finger widths long, so 0.45 reaches about 1.1 widths out from the centre. */
+const FINGER_SEARCH_HALF = 0.45;
+/** Where along the phalanx (knuckle 0, middle joint 1) the edges are looked for, in order. */
+const FINGER_SEARCH_AT = [RING_FRACTION, 0.55, 0.7];
 
 /** ID-1 card (ISO/IEC 7810), mm: as CARD_WIDTH_MM, CARD_HEIGHT_MM, CARD_CORNER_RADIUS_MM in Rust. */
 const CARD_MM = { width: 85.6, height: 53.98, radius: 3.18 };
@@ -334,7 +342,10 @@ export class CalibrationFlow {
       ui.buttons.use.disabled = true;
       return;
     }
-    ui.text.textContent = `Drag the two marks to the edges of your finger where the ring sits (${spec}, ${diameterMm.toFixed(2)} mm inside).`;
+    const found = this._fingerEdgesFromTracking();
+    ui.text.textContent = found
+      ? `The marks are on the edges of your ${this.host.finger} finger where the ring sits (${spec}, ${diameterMm.toFixed(2)} mm inside). Adjust them if they are off, then use this width.`
+      : `Drag the two marks to the edges of your finger where the ring sits (${spec}, ${diameterMm.toFixed(2)} mm inside).`;
     const svg = this._svg();
     const line = document.createElementNS('http://www.w3.org/2000/svg', 'line');
     svg.append(line);
@@ -346,8 +357,51 @@ export class CalibrationFlow {
     };
     const w = this.host._cssW;
     const h = this.host._cssH;
-    this._handles = [[w / 2 - 30, h / 2], [w / 2 + 30, h / 2]].map((p, i) => this._handle(p, `Finger edge ${i + 1}`, redraw));
+    const start = found || [[w / 2 - 30, h / 2], [w / 2 + 30, h / 2]];
+    this._handles = start.map((p, i) => this._handle(p, `Finger edge ${i + 1}`, redraw));
+    this.autoPlaced = !!found;
     redraw();
+  }
+
+  /**
+   * With a tracked hand: the finger's edges where the ring sits, found in the current frame along
+   * a line across the finger (perpendicular to its proximal phalanx, through the ring's place),
+   * as two CSS points; null when there is no hand or no clear edges.
+   */
+  _fingerEdgesFromTracking() {
+    const host = this.host;
+    const res = host.trackedHands;
+    const jewel = host.trackedJewel;
+    if (host.trackingState !== 'tracking' || !res || !res.hands.length || !jewel || jewel.x === undefined) return null;
+    const frame = this._grabFrame();
+    if (!frame || frame.fullWidth !== res.width || frame.fullHeight !== res.height) return null;
+    const [i, j] = PHALANX[host.finger] || PHALANX.ring;
+    const map = coverMapping(frame.fullWidth, frame.fullHeight, host._cssW, host._cssH, frame.mirror);
+    const ringAt = (lm) => [lm[i][0] + RING_FRACTION * (lm[j][0] - lm[i][0]), lm[i][1] + RING_FRACTION * (lm[j][1] - lm[i][1])];
+    // The hand the jewel is on.
+    const lm = res.hands.map((h) => h.landmarksPx).sort((a, b) => {
+      const [ca, cb] = [map.toCss(ringAt(a)), map.toCss(ringAt(b))];
+      return Math.hypot(ca[0] - jewel.x, ca[1] - jewel.y) - Math.hypot(cb[0] - jewel.x, cb[1] - jewel.y);
+    })[0];
+    const [a, b] = [lm[i], lm[j]];
+    const len = Math.hypot(b[0] - a[0], b[1] - a[1]);
+    if (!(len > 4)) return null;
+    // Across the finger, far enough to leave it on both sides but short of its neighbours. The
+    // web between the fingers often hides the edges at the ring itself: then a little further
+    // along the phalanx, where the finger stands free and is nearly as wide.
+    const half = FINGER_SEARCH_HALF * len;
+    const across = [-(b[1] - a[1]) / len * half, (b[0] - a[0]) / len * half];
+    const s = frame.scale;
+    for (const t of FINGER_SEARCH_AT) {
+      const at = [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])];
+      let found;
+      try {
+        found = JSON.parse(this._wasm().measureFinger(frame.rgba, frame.width, frame.height,
+          (at[0] - across[0]) * s, (at[1] - across[1]) * s, (at[0] + across[0]) * s, (at[1] + across[1]) * s, 1));
+      } catch { continue; }
+      if (found.found) return found.edges_px.map(([x, y]) => map.toCss([x / s, y / s]));
+    }
+    return null;
   }
 
   _confirmRingSize(ui, diameterMm) {
@@ -357,7 +411,7 @@ export class CalibrationFlow {
       this._showError(ui, 'Put the two marks on opposite edges of the finger.');
       return;
     }
-    this._finish({ pxPerMm: widthCss / diameterMm, method: 'ring-size', confidence: 1, manual: true }, ui);
+    this._finish({ pxPerMm: widthCss / diameterMm, method: 'ring-size', confidence: 1, manual: !this.autoPlaced }, ui);
   }
 
   // ---- screen ring sizer ----

@@ -166,6 +166,42 @@ describe('hand tracking (WebGPU)', { skip: !!siteProblem }, () => {
 
       // Occlusion: the band's far side is hidden by the finger. Three pictures of the same frame:
       // with the finger proxy, without it, and with the ring moved to the thumb (bare finger).
+      // Ring size as the ruler: with ring-size set, the ring-size flow puts its marks on the ring
+      // finger's edges by itself; confirming measures the hand.
+      const marks = await page.evaluate(() => {
+        const el = document.querySelector('loupe-tryon');
+        el.ringSize = '7';
+        el.calibrate('ring-size');
+        const f = el._calibrationFlow;
+        return { auto: f.autoPlaced, at: f._handles.map((h) => h._at), jewel: el.trackedJewel, hands: el.trackedHands.hands.map((h) => h.landmarksPx) };
+      });
+      assert.equal(marks.auto, true, 'the finger edges were found from the tracked hand');
+      const [m0, m1] = marks.at;
+      const fingerCss = Math.hypot(m1[0] - m0[0], m1[1] - m0[1]);
+      const mid = [(m0[0] + m1[0]) / 2, (m0[1] + m1[1]) / 2];
+      // The followed hand's ring-finger phalanx as shown (mirrored): the marks must straddle it,
+      // at the ring or a little further along where the finger stands free of the web.
+      const shownLm = marks.hands.map((lm) => lm.map(([x, y]) => [width - x, y]))
+        .sort((u, v) => Math.hypot(u[13][0] - marks.jewel.x, u[13][1] - marks.jewel.y) - Math.hypot(v[13][0] - marks.jewel.x, v[13][1] - marks.jewel.y))[0];
+      const [k, pip] = [shownLm[13], shownLm[14]];
+      const axis = [pip[0] - k[0], pip[1] - k[1]];
+      const axisLen = Math.hypot(...axis);
+      const along = ((mid[0] - k[0]) * axis[0] + (mid[1] - k[1]) * axis[1]) / axisLen ** 2;
+      const offAxis = Math.abs((mid[0] - k[0]) * axis[1] - (mid[1] - k[1]) * axis[0]) / axisLen;
+      console.log(`# ring-size flow: finger ${fingerCss.toFixed(1)} px wide, marks centred ${along.toFixed(2)} along the phalanx, ${offAxis.toFixed(1)} px off its axis`);
+      assert.ok(fingerCss > 15 && fingerCss < 60, `the marks are ${fingerCss.toFixed(1)} px apart: not a finger's width here`);
+      assert.ok(along > 0.3 && along < 0.8, `the marks are ${along.toFixed(2)} of the way along the phalanx`);
+      assert.ok(offAxis < 0.25 * fingerCss, `the marks' midpoint is ${offAxis.toFixed(1)} px off the finger's axis`);
+      const calibratedFrom = (await events(page, 'calibrated')).length;
+      await page.evaluate(() => document.querySelector('loupe-tryon').shadowRoot.querySelector('[data-action=use]').click());
+      const cal = await waitForEvent(page, 'calibrated', { from: 0, timeout: 5000 });
+      assert.equal(calibratedFrom, 0);
+      assert.equal(cal.detail.method, 'ring-size');
+      assert.equal(cal.detail.manual, false);
+      assert.ok(Math.abs(cal.detail.pxPerMm - fingerCss / 17.32) < 0.02, `px per mm ${cal.detail.pxPerMm} from a ${fingerCss.toFixed(1)} px finger and a US 7 ring`);
+      assert.ok(cal.detail.knuckleSpanMm > 40 && cal.detail.knuckleSpanMm < 110, `the hand measured ${cal.detail.knuckleSpanMm} mm across the knuckles`);
+      figures.still_hand_knuckle_span_mm_from_ring_size = Math.round(cal.detail.knuckleSpanMm * 10) / 10;
+
       // Stop feeding the tracker (the last pose stays), then draw the same frame with the proxy,
       // without it, and with no jewel (retargeting to the thumb starts over: nothing is drawn).
       await page.evaluate(() => {
