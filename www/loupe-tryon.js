@@ -1028,13 +1028,6 @@ export class LoupeTryon extends HTMLElement {
     return { kind: this.kind, finger: this.finger, hand: this.hand, model: this.trackingModel };
   }
 
-  /** What the tracker reads: the live video, or the photo. */
-  _trackingSource() {
-    if (this._bg === 'video' && this._video.readyState >= 2 && this._video.videoWidth > 0) return { video: this._video, mirror: this._mirror };
-    if (this._bg === 'image' && this._photo) return { photo: this._photo, mirror: false };
-    return null;
-  }
-
   _onContextLost() {
     if (this._recovering || !this._alive) return;
     this._recovering = true;
@@ -1165,7 +1158,7 @@ export class LoupeTryon extends HTMLElement {
   /** Closes an open calibration flow; the current scale is kept. */
   cancelCalibration() { this._calibrationFlow.stop(); }
 
-  /** What card detection reads: the camera frame or the photo, or null. */
+  /** What card detection and the hand tracker read: the camera frame or the photo, or null. */
   _frameSource() {
     const v = this._video;
     if (this._bg === 'video' && v.readyState >= 2 && v.videoWidth > 0) {

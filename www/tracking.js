@@ -138,8 +138,8 @@ function syncMode() {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Runs tracking for one element. The host provides: `_viewer`, `_trackingSource()` →
- * { video, mirror } | { photo: ImageBitmap } | null, `_trackingTarget()` → { kind, finger, hand,
+ * Runs tracking for one element. The host provides: `_viewer`, `_video`, `_frameSource()` →
+ * { source (its video or the photo's ImageBitmap), mirror } | null, `_trackingTarget()` → { kind, finger, hand,
  * model }, `_applyBackground()`, `_invalidate()`, `_animateFor(ms)`, `_message(text)`,
  * `_emit(type, detail)`, `_emitError(type, message)`.
  */
@@ -241,18 +241,15 @@ export class TrackingController {
     const host = this._host;
     let failures = 0;
     while (gen === this._gen) {
-      const source = host._trackingSource();
+      const source = host._frameSource();
       const viewer = host._viewer;
-      if (!source || !viewer || (source.photo && source.photo === this._lastPhoto)) { await sleep(100); continue; }
+      const isVideo = !!source && source.source === host._video;
+      if (!source || !viewer || (!isVideo && source.source === this._lastPhoto)) { await sleep(100); continue; }
       let frame;
-      let ownFrame = false;
       try {
-        if (source.video) {
-          if (source.video.readyState < 2) { await sleep(50); continue; }
-          frame = await createImageBitmap(source.video);
-          ownFrame = true;
-        } else frame = source.photo;
+        frame = isVideo ? await createImageBitmap(source.source) : source.source;
       } catch { await sleep(100); continue; }
+      const ownFrame = isVideo;
       const timeMs = performance.now();
       let hands = [];
       try {
@@ -273,7 +270,7 @@ export class TrackingController {
       const mirror = !!source.mirror;
       try {
         const sync = syncMode() === 'always' || (syncMode() === 'auto' && this.detectMs < SYNC_MAX_DETECT_MS);
-        if (source.video && sync) {
+        if (isVideo && sync) {
           viewer.setImage(frame, mirror); // the very frame the pose comes from
           this._showingFrames = true;
         } else if (this._showingFrames) {
@@ -296,7 +293,7 @@ export class TrackingController {
         console.warn(`<loupe-tryon>: tracking update failed (${e.message || e})`);
       }
       if (ownFrame) frame.close();
-      if (source.photo) this._lastPhoto = source.photo;
+      if (!isVideo) this._lastPhoto = source.source;
       host._animateFor(FADE_MS);
       host._invalidate();
       await sleep(0);

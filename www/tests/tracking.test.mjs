@@ -114,6 +114,9 @@ const rms = (pts) => {
   const mx = pts.reduce((s, p) => s + p[0], 0) / pts.length, my = pts.reduce((s, p) => s + p[1], 0) / pts.length;
   return Math.sqrt(pts.reduce((s, p) => s + (p[0] - mx) ** 2 + (p[1] - my) ** 2, 0) / pts.length);
 };
+/** The landmarks of the hand the ring is on, as shown (the user-facing camera is mirrored). */
+const followedHand = (hands, width, jewel) => hands.map((lm) => lm.map(([x, y]) => [width - x, y]))
+  .sort((u, v) => Math.hypot(u[13][0] - jewel.x, u[13][1] - jewel.y) - Math.hypot(v[13][0] - jewel.x, v[13][1] - jewel.y))[0];
 const median = (v) => { const s = [...v].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 
 describe('hand tracking (WebGPU)', { skip: !!siteProblem }, () => {
@@ -154,8 +157,7 @@ describe('hand tracking (WebGPU)', { skip: !!siteProblem }, () => {
       const jitter = rms(samples.map((s) => [s.jewel.x, s.jewel.y]));
       // The same point from the raw landmarks of the followed hand: what the filters remove.
       const raw = samples.map(({ result, jewel }) => {
-        const lms = result.hands.map((h) => h.landmarksPx.map(([x, y]) => [width - x, y]));
-        const lm = lms.sort((u, v) => Math.hypot(u[13][0] - jewel.x, u[13][1] - jewel.y) - Math.hypot(v[13][0] - jewel.x, v[13][1] - jewel.y))[0];
+        const lm = followedHand(result.hands.map((h) => h.landmarksPx), width, jewel);
         return [lm[13][0] + 0.4 * (lm[14][0] - lm[13][0]), lm[13][1] + 0.4 * (lm[14][1] - lm[13][1])];
       });
       figures.still_hand_jitter_rms_px_filtered = Math.round(jitter * 1000) / 1000;
@@ -181,8 +183,7 @@ describe('hand tracking (WebGPU)', { skip: !!siteProblem }, () => {
       const mid = [(m0[0] + m1[0]) / 2, (m0[1] + m1[1]) / 2];
       // The followed hand's ring-finger phalanx as shown (mirrored): the marks must straddle it,
       // at the ring or a little further along where the finger stands free of the web.
-      const shownLm = marks.hands.map((lm) => lm.map(([x, y]) => [width - x, y]))
-        .sort((u, v) => Math.hypot(u[13][0] - marks.jewel.x, u[13][1] - marks.jewel.y) - Math.hypot(v[13][0] - marks.jewel.x, v[13][1] - marks.jewel.y))[0];
+      const shownLm = followedHand(marks.hands, width, marks.jewel);
       const [k, pip] = [shownLm[13], shownLm[14]];
       const axis = [pip[0] - k[0], pip[1] - k[1]];
       const axisLen = Math.hypot(...axis);
