@@ -41,7 +41,7 @@ impl Anchor {
 }
 
 /// A frame with +Z along `axis` and +Y as close to `up` as possible.
-fn frame(axis: Vec3, up: Vec3) -> Quat {
+pub(crate) fn frame(axis: Vec3, up: Vec3) -> Quat {
     let z = axis.normalize_or(Vec3::Z);
     let mut y = up - z * up.dot(z);
     if y.length_squared() < 1e-8 {

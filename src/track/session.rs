@@ -109,15 +109,26 @@ pub struct TrackedPose {
     pub opacity: f32,
 }
 
+/// Fading in when found, out when lost, from wherever the last fade had got to.
 #[derive(Clone, Copy, Debug)]
-struct Fade {
+pub(super) struct Fade {
     shown: bool,
     since_s: f64,
     opacity_then: f32,
 }
 
 impl Fade {
-    fn opacity(&self, time_s: f64) -> f32 {
+    pub(super) const HIDDEN: Fade = Fade {
+        shown: false,
+        since_s: f64::NEG_INFINITY,
+        opacity_then: 0.0,
+    };
+
+    pub(super) fn shown(&self) -> bool {
+        self.shown
+    }
+
+    pub(super) fn opacity(&self, time_s: f64) -> f32 {
         let t = ((time_s - self.since_s).max(0.0) / FADE_S) as f32;
         if self.shown {
             (self.opacity_then + t).min(1.0)
@@ -126,7 +137,7 @@ impl Fade {
         }
     }
 
-    fn set(&mut self, shown: bool, time_s: f64) {
+    pub(super) fn set(&mut self, shown: bool, time_s: f64) {
         if shown != self.shown {
             self.opacity_then = self.opacity(time_s);
             self.shown = shown;
@@ -160,11 +171,7 @@ impl Session {
             span: OneEuro::new(params),
             knuckle_span_mm: DEFAULT_KNUCKLE_SPAN_MM,
             last: None,
-            fade: Fade {
-                shown: false,
-                since_s: f64::NEG_INFINITY,
-                opacity_then: 0.0,
-            },
+            fade: Fade::HIDDEN,
         }
     }
 
