@@ -3,7 +3,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use glam::Mat4;
-use loupe::render::{default_environment, Background, CameraMatrices, Renderer};
+use loupe::render::{default_environment, Background, CameraMatrices, Instance, Renderer};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
@@ -77,7 +77,7 @@ async fn draw_and_read(backend: &str) -> (String, Vec<u8>) {
         SIZE,
         SIZE,
         &camera(),
-        Mat4::IDENTITY,
+        &[Instance::opaque(Mat4::IDENTITY)],
     );
     let buffer = gpu.device.create_buffer(&wgpu::BufferDescriptor {
         label: None,

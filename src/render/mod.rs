@@ -69,11 +69,6 @@ pub struct Renderer {
     mesh_pipelines: HashMap<PipelineKey, wgpu::RenderPipeline>,
     background_pipeline: wgpu::RenderPipeline,
     overlay: overlay::Overlay,
-    /// A depth-only cylinder in the model's space (see [`model_from_cylinder`]) standing for the
-    /// finger or wrist the jewel is worn on: what lies behind it is hidden.
-    pub occluder: Option<Mat4>,
-    /// 1 draws the jewel as is; below 1 it fades into the background (tracking lost); 0 hides it.
-    pub jewel_opacity: f32,
     gem_pass: gem::GemPass,
     frame_buffer: wgpu::Buffer,
     frame_bind_group: wgpu::BindGroup,
@@ -213,8 +208,6 @@ impl Renderer {
             mesh_pipelines: HashMap::new(),
             background_pipeline,
             overlay,
-            occluder: None,
-            jewel_opacity: 1.0,
             gem_pass,
             frame_buffer,
             frame_bind_group,
@@ -418,15 +411,17 @@ impl Renderer {
         });
     }
 
-    /// Draws background and model into `target` (single-sampled, `color_format`, width×height).
-    /// `world_from_scene` places the whole glTF scene (placement, turntable) in world space.
+    /// Draws the background and one copy of the model per instance into `target`
+    /// (single-sampled, `color_format`, width×height); with no instance, the background alone.
+    /// Each instance is drawn in its own pass (its own draw uniforms), over what the ones
+    /// before it left.
     pub fn render(
         &mut self,
         target: &wgpu::TextureView,
         width: u32,
         height: u32,
         camera: &CameraMatrices,
-        world_from_scene: Mat4,
+        instances: &[Instance],
     ) {
         if width == 0 || height == 0 {
             return;
@@ -442,21 +437,6 @@ impl Renderer {
         );
         self.queue
             .write_buffer(&self.frame_buffer, 0, bytemuck::bytes_of(&uniform));
-        let opacity = if self.jewel_opacity.is_finite() {
-            self.jewel_opacity.clamp(0.0, 1.0)
-        } else {
-            1.0
-        };
-        let model = self.model.as_ref().filter(|_| opacity > 0.0);
-        if let Some(model) = model {
-            model.write_draw_uniforms(&self.queue, world_from_scene);
-        }
-        let occluder = self.occluder.filter(|_| model.is_some());
-        if let Some(model_from_occluder) = occluder {
-            self.overlay
-                .write_occluder(&self.queue, world_from_scene * model_from_occluder);
-        }
-        let targets = self.targets.as_ref().expect("ensured above");
         let clear = match self.background {
             Background::Clear([r, g, b, a]) => wgpu::Color {
                 r: r.into(),
@@ -466,54 +446,112 @@ impl Renderer {
             },
             _ => wgpu::Color::BLACK,
         };
-        let mut encoder = self.device.create_command_encoder(&Default::default());
-        {
-            let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
-                label: Some("main"),
-                color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                    view: &targets.msaa,
-                    depth_slice: None,
-                    resolve_target: Some(target),
-                    ops: wgpu::Operations {
-                        load: wgpu::LoadOp::Clear(clear),
-                        store: wgpu::StoreOp::Discard,
-                    },
-                })],
-                depth_stencil_attachment: Some(wgpu::RenderPassDepthStencilAttachment {
-                    view: &targets.depth,
-                    depth_ops: Some(wgpu::Operations {
-                        load: wgpu::LoadOp::Clear(1.0),
-                        store: wgpu::StoreOp::Discard,
-                    }),
-                    stencil_ops: None,
-                }),
-                timestamp_writes: None,
-                occlusion_query_set: None,
-                multiview_mask: None,
-            });
-            pass.set_bind_group(0, &self.frame_bind_group, &[]);
-            if !matches!(self.background, Background::Clear(_)) {
-                pass.set_pipeline(&self.background_pipeline);
-                pass.draw(0..3, 0..1);
-            }
-            if occluder.is_some() {
-                self.overlay.draw_occluder(&mut pass);
-            }
-            if let Some(model) = model {
-                model.draw(
-                    &mut pass,
-                    &self.mesh_pipelines,
-                    self.gem_quality.traced.then_some(&self.gem_pass),
-                    world_from_scene,
-                    camera,
-                );
-                if opacity < 1.0 && !matches!(self.background, Background::Clear(_)) {
-                    pass.set_bind_group(0, &self.frame_bind_group, &[]);
-                    self.overlay.draw_fade(&mut pass, 1.0 - opacity);
+        let passes = instances.len().max(1);
+        for k in 0..passes {
+            let instance = instances.get(k).filter(|i| i.opacity() > 0.0);
+            let model = self.model.as_ref().filter(|_| instance.is_some());
+            if let (Some(model), Some(instance)) = (model, instance) {
+                model.write_draw_uniforms(&self.queue, instance.world_from_scene);
+                if let Some(model_from_occluder) = instance.occluder {
+                    self.overlay.write_occluder(
+                        &self.queue,
+                        instance.world_from_scene * model_from_occluder,
+                    );
                 }
             }
+            let targets = self.targets.as_ref().expect("ensured above");
+            let mut encoder = self.device.create_command_encoder(&Default::default());
+            {
+                let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+                    label: Some("main"),
+                    color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                        view: &targets.msaa,
+                        depth_slice: None,
+                        resolve_target: Some(target),
+                        ops: wgpu::Operations {
+                            load: if k == 0 {
+                                wgpu::LoadOp::Clear(clear)
+                            } else {
+                                wgpu::LoadOp::Load
+                            },
+                            store: if k + 1 < passes {
+                                wgpu::StoreOp::Store
+                            } else {
+                                wgpu::StoreOp::Discard
+                            },
+                        },
+                    })],
+                    depth_stencil_attachment: Some(wgpu::RenderPassDepthStencilAttachment {
+                        view: &targets.depth,
+                        depth_ops: Some(wgpu::Operations {
+                            load: wgpu::LoadOp::Clear(1.0),
+                            store: wgpu::StoreOp::Discard,
+                        }),
+                        stencil_ops: None,
+                    }),
+                    timestamp_writes: None,
+                    occlusion_query_set: None,
+                    multiview_mask: None,
+                });
+                pass.set_bind_group(0, &self.frame_bind_group, &[]);
+                if k == 0 && !matches!(self.background, Background::Clear(_)) {
+                    pass.set_pipeline(&self.background_pipeline);
+                    pass.draw(0..3, 0..1);
+                }
+                if let (Some(model), Some(instance)) = (model, instance) {
+                    if instance.occluder.is_some() {
+                        self.overlay.draw_occluder(&mut pass);
+                    }
+                    model.draw(
+                        &mut pass,
+                        &self.mesh_pipelines,
+                        self.gem_quality.traced.then_some(&self.gem_pass),
+                        instance.world_from_scene,
+                        camera,
+                    );
+                    let opacity = instance.opacity();
+                    if opacity < 1.0 && !matches!(self.background, Background::Clear(_)) {
+                        pass.set_bind_group(0, &self.frame_bind_group, &[]);
+                        // Depth-tested: only this pass's jewel (and proxy) fades, not the
+                        // instances drawn before it.
+                        self.overlay.draw_fade(&mut pass, 1.0 - opacity);
+                    }
+                }
+            }
+            self.queue.submit([encoder.finish()]);
         }
-        self.queue.submit([encoder.finish()]);
+    }
+}
+
+/// One copy of the model in a frame.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Instance {
+    /// Places the whole glTF scene (placement, turntable, tracked pose) in world space.
+    pub world_from_scene: Mat4,
+    /// 1 draws the jewel as is; below 1 it fades into the background (tracking lost, an ear
+    /// turned away); 0 hides it.
+    pub opacity: f32,
+    /// A depth-only cylinder in the model's space (see [`model_from_cylinder`]) standing for the
+    /// body part the jewel is worn on: what lies behind it is hidden.
+    pub occluder: Option<Mat4>,
+}
+
+impl Instance {
+    /// The model as placed, fully drawn, nothing hiding it.
+    pub fn opaque(world_from_scene: Mat4) -> Self {
+        Self {
+            world_from_scene,
+            opacity: 1.0,
+            occluder: None,
+        }
+    }
+
+    fn opacity(&self) -> f32 {
+        if self.opacity.is_finite() {
+            self.opacity.clamp(0.0, 1.0)
+        } else {
+            1.0
+        }
     }
 }
 
@@ -542,7 +580,12 @@ fn make_background_pipeline(
         depth_stencil: Some(wgpu::DepthStencilState {
             format: DEPTH_FORMAT,
             depth_write_enabled: Some(false),
-            depth_compare: Some(wgpu::CompareFunction::Always),
+            // The fade (drawn at the far plane) covers only what this pass drew in front of it.
+            depth_compare: Some(if blend.is_some() {
+                wgpu::CompareFunction::Greater
+            } else {
+                wgpu::CompareFunction::Always
+            }),
             stencil: Default::default(),
             bias: Default::default(),
         }),

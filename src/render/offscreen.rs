@@ -1,7 +1,7 @@
 //! Native offscreen rendering (the `loupe render` command and golden-image tests): the same
 //! `Renderer` drawing into a texture that is read back to RGBA8.
 
-use super::{CameraMatrices, RenderError, Renderer};
+use super::{CameraMatrices, Instance, RenderError, Renderer};
 use crate::env::PrefilteredEnv;
 use glam::Mat4;
 
@@ -47,6 +47,17 @@ impl Offscreen {
         camera: &CameraMatrices,
         world_from_scene: Mat4,
     ) -> Result<Vec<u8>, RenderError> {
+        self.render_instances_rgba(width, height, camera, &[Instance::opaque(world_from_scene)])
+    }
+
+    /// Renders one frame with a copy of the model per instance (see [`Renderer::render`]).
+    pub fn render_instances_rgba(
+        &mut self,
+        width: u32,
+        height: u32,
+        camera: &CameraMatrices,
+        instances: &[Instance],
+    ) -> Result<Vec<u8>, RenderError> {
         let device = self.renderer.device.clone();
         let target = device.create_texture(&wgpu::TextureDescriptor {
             label: Some("offscreen"),
@@ -64,7 +75,7 @@ impl Offscreen {
         });
         let view = target.create_view(&Default::default());
         self.renderer
-            .render(&view, width, height, camera, world_from_scene);
+            .render(&view, width, height, camera, instances);
         read_texture(&device, &self.renderer.queue, &target, width, height)
     }
 }

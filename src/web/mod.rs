@@ -12,8 +12,9 @@ use crate::asset::Scene;
 use crate::math::cover::cover_uv;
 use crate::math::placement::{frame_view, Placement};
 use crate::math::Aabb;
-use crate::render::{Background, CameraMatrices, Renderer};
-use crate::track::session::{tracked_view, HandChoice, Session, Target};
+use crate::render::{Background, CameraMatrices, Instance, Renderer};
+use crate::track::face_session::{FaceSession, FaceTarget};
+use crate::track::session::{tracked_view, HandChoice, Session, Target, TrackedPose};
 use glam::{Quat, Vec2};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -66,14 +67,26 @@ struct Inner {
     view_from_world: glam::Mat4,
     /// The jewel follows a tracked hand instead of the user's placement.
     tracking: Option<Session>,
+    /// Or earrings or a pendant follow a tracked face (never both at once).
+    face_tracking: Option<FaceSession>,
     /// Size of the picture the tracker's landmarks are in, px.
     tracked_picture_px: Vec2,
     /// Hide what lies behind the tracked finger or wrist.
     occlusion: bool,
     piece: crate::asset::PieceInfo,
-    /// Where the tracked jewel was drawn last: CSS px, opacity, CSS px per mm, and its +Y (where
-    /// a ring's stone points) in view space.
-    drawn_anchor: Option<(Vec2, f32, f32, glam::Vec3)>,
+    /// Where the tracked jewels were drawn last (a pair of earrings is two).
+    drawn: Vec<Drawn>,
+}
+
+/// A tracked jewel as last drawn.
+#[derive(Clone, Copy, Debug)]
+struct Drawn {
+    at_css: Vec2,
+    opacity: f32,
+    /// CSS px per mm at the jewel.
+    px_per_mm: f32,
+    /// The model's +Y (where a ring's stone points) in view space.
+    up: glam::Vec3,
 }
 
 #[wasm_bindgen]
@@ -147,10 +160,11 @@ impl Viewer {
             room: None,
             view_from_world: glam::Mat4::IDENTITY,
             tracking: None,
+            face_tracking: None,
             tracked_picture_px: Vec2::ONE,
             occlusion: true,
             piece: Default::default(),
-            drawn_anchor: None,
+            drawn: Vec::new(),
         };
         Ok(Viewer {
             inner: Rc::new(RefCell::new(inner)),
@@ -399,11 +413,26 @@ impl Viewer {
         self.inner.borrow_mut().turntable = on;
     }
 
-    /// Makes the jewel follow a tracked hand: `kind` is `ring` or `bracelet`, `finger` one of
-    /// `thumb`, `index`, `middle`, `ring`, `little`, `hand` one of `left`, `right`, `any`.
-    /// Throws on an unknown name (nothing changes).
+    /// Makes the jewel follow a tracked hand or face: `kind` is `ring` or `bracelet` (a hand;
+    /// [`Viewer::track_hands`]) or `earrings` or `pendant` (a face; [`Viewer::track_faces`]),
+    /// `finger` one of `thumb`, `index`, `middle`, `ring`, `little`, `hand` one of `left`,
+    /// `right`, `any`. Throws on an unknown name (nothing changes).
     #[wasm_bindgen(js_name = setTracking)]
     pub fn set_tracking(&self, kind: &str, finger: &str, hand: &str) -> Result<(), JsError> {
+        let face = match kind {
+            "earrings" => Some(FaceTarget::Earrings),
+            "pendant" => Some(FaceTarget::Pendant),
+            _ => None,
+        };
+        if let Some(target) = face {
+            let mut s = self.inner.borrow_mut();
+            s.tracking = None;
+            match &mut s.face_tracking {
+                Some(session) => session.retarget(target),
+                None => s.face_tracking = Some(FaceSession::new(target)),
+            }
+            return Ok(());
+        }
         let target = match kind {
             "ring" => Target::Ring(crate::track::hand::Finger::parse(finger).ok_or_else(|| {
                 JsError::new(&format!(
@@ -413,7 +442,7 @@ impl Viewer {
             "bracelet" => Target::Bracelet,
             _ => {
                 return Err(JsError::new(&format!(
-                    "hand tracking places a ring or a bracelet, not {kind:?}"
+                    "tracking places a ring, bracelet, earrings or pendant, not {kind:?}"
                 )))
             }
         };
@@ -421,6 +450,7 @@ impl Viewer {
             JsError::new(&format!("unknown hand {hand:?}: use left, right or any"))
         })?;
         let mut s = self.inner.borrow_mut();
+        s.face_tracking = None;
         match &mut s.tracking {
             Some(session) => session.retarget(target, choice),
             None => s.tracking = Some(Session::new(target, choice)),
@@ -433,7 +463,8 @@ impl Viewer {
     pub fn stop_tracking(&self) {
         let mut s = self.inner.borrow_mut();
         s.tracking = None;
-        s.drawn_anchor = None;
+        s.face_tracking = None;
+        s.drawn.clear();
     }
 
     /// One tracker result for a camera frame taken at `time_ms` (the clock `render` gets):
@@ -482,10 +513,53 @@ impl Viewer {
         tracking
     }
 
+    /// One face tracker result for a camera frame taken at `time_ms`: `landmarks` holds
+    /// `points_per_face` × (x, y, z) per face (468, or 478 with irises), normalised as MediaPipe
+    /// gives them for a `width`×`height` input that was not mirrored; `mirrored` says the
+    /// picture is shown mirrored. Returns whether a face is followed.
+    #[wasm_bindgen(js_name = trackFaces)]
+    pub fn track_faces(
+        &self,
+        landmarks: &[f32],
+        points_per_face: usize,
+        width: f32,
+        height: f32,
+        mirrored: bool,
+        time_ms: f64,
+    ) -> bool {
+        use crate::track::face::Face;
+        let mut s = self.inner.borrow_mut();
+        let Some(session) = s.face_tracking.as_mut() else {
+            return false;
+        };
+        let faces: Vec<Face> = if points_per_face == 0 {
+            Vec::new()
+        } else {
+            landmarks
+                .chunks_exact(points_per_face * 3)
+                .filter_map(|flat| {
+                    let points: Vec<[f32; 3]> =
+                        flat.chunks_exact(3).map(|p| [p[0], p[1], p[2]]).collect();
+                    Face::from_mediapipe(&points, width, height, mirrored)
+                })
+                .collect()
+        };
+        session.update(&faces, time_ms / 1000.0);
+        let tracking = session.tracking();
+        if tracking {
+            s.tracked_picture_px = Vec2::new(width.max(1.0), height.max(1.0));
+        }
+        tracking
+    }
+
     /// No tracker result for a while (e.g. the camera stopped): fade the jewel out.
     #[wasm_bindgen(js_name = loseTracking)]
     pub fn lose_tracking(&self, time_ms: f64) {
-        if let Some(session) = self.inner.borrow_mut().tracking.as_mut() {
+        let mut s = self.inner.borrow_mut();
+        if let Some(session) = s.tracking.as_mut() {
+            session.lose(time_ms / 1000.0);
+        }
+        if let Some(session) = s.face_tracking.as_mut() {
             session.lose(time_ms / 1000.0);
         }
     }
@@ -499,6 +573,17 @@ impl Viewer {
         s.tracking.as_mut()?.measure_hand(css_px_per_mm / scale)
     }
 
+    /// Measures the followed face's eye distance with a calibrated scale (CSS px per mm beside
+    /// the face), so true size then follows the face; returns it in mm, or undefined.
+    #[wasm_bindgen(js_name = measureFace)]
+    pub fn measure_face(&self, css_px_per_mm: f32) -> Option<f32> {
+        let mut s = self.inner.borrow_mut();
+        let (scale, _) = crate::track::session::cover_fit(s.tracked_picture_px, s.viewport_css);
+        s.face_tracking
+            .as_mut()?
+            .measure_face(css_px_per_mm / scale)
+    }
+
     /// Hide (true, the default) or show what lies behind the tracked finger or wrist.
     #[wasm_bindgen(js_name = setOcclusion)]
     pub fn set_occlusion(&self, on: bool) {
@@ -507,33 +592,50 @@ impl Viewer {
 
     /// The tracked jewel as last drawn: `{x, y}` in CSS px from the element's top-left,
     /// `opacity`, `pxPerMm` (CSS px per mm there), `up` (the model's +Y, where a ring's stone
-    /// points, in view space: x right, y up, z towards the viewer), `knuckleSpanMm`, `tracking`;
-    /// null when not tracking.
+    /// points, in view space: x right, y up, z towards the viewer), `tracking`, and
+    /// `knuckleSpanMm` (a hand) or `eyeDistanceMm` (a face); `jewels` lists every copy drawn
+    /// (a pair of earrings: the viewer's left one first) with the same fields, and the top-level
+    /// fields are the first's. Null when not tracking.
     #[wasm_bindgen(getter, js_name = trackedJewel)]
     pub fn tracked_jewel(&self) -> JsValue {
         let s = self.inner.borrow();
-        let Some(session) = &s.tracking else {
-            return JsValue::NULL;
-        };
         let o = js_sys::Object::new();
-        let set = |k: &str, v: JsValue| {
-            let _ = js_sys::Reflect::set(&o, &k.into(), &v);
+        let set = |o: &js_sys::Object, k: &str, v: JsValue| {
+            let _ = js_sys::Reflect::set(o, &k.into(), &v);
         };
-        set("tracking", session.tracking().into());
-        set("knuckleSpanMm", session.knuckle_span_mm().into());
-        match s.drawn_anchor {
-            Some((at, opacity, px_per_mm, up)) => {
-                set("x", at.x.into());
-                set("y", at.y.into());
-                set("opacity", opacity.into());
-                set("pxPerMm", px_per_mm.into());
-                set(
-                    "up",
-                    js_sys::Array::of3(&up.x.into(), &up.y.into(), &up.z.into()).into(),
-                );
+        match (&s.tracking, &s.face_tracking) {
+            (Some(hand), _) => {
+                set(&o, "tracking", hand.tracking().into());
+                set(&o, "knuckleSpanMm", hand.knuckle_span_mm().into());
             }
-            None => set("opacity", 0.into()),
+            (None, Some(face)) => {
+                set(&o, "tracking", face.tracking().into());
+                set(&o, "eyeDistanceMm", face.eye_distance_mm().into());
+            }
+            (None, None) => return JsValue::NULL,
         }
+        let describe = |target: &js_sys::Object, d: &Drawn| {
+            set(target, "x", d.at_css.x.into());
+            set(target, "y", d.at_css.y.into());
+            set(target, "opacity", d.opacity.into());
+            set(target, "pxPerMm", d.px_per_mm.into());
+            set(
+                target,
+                "up",
+                js_sys::Array::of3(&d.up.x.into(), &d.up.y.into(), &d.up.z.into()).into(),
+            );
+        };
+        match s.drawn.first() {
+            Some(first) => describe(&o, first),
+            None => set(&o, "opacity", 0.into()),
+        }
+        let jewels = js_sys::Array::new();
+        for d in &s.drawn {
+            let j = js_sys::Object::new();
+            describe(&j, d);
+            jewels.push(&j);
+        }
+        set(&o, "jewels", jewels.into());
         o.into()
     }
 
@@ -590,49 +692,102 @@ impl Viewer {
                 * TURNTABLE_RAD_PER_S;
             placement.rotation *= Quat::from_rotation_y(angle);
         }
-        let tracked = s
-            .tracking
-            .as_ref()
-            .map(|session| (session.pose(time_ms / 1000.0), session));
-        let view = match tracked {
-            Some((Some(pose), session)) => {
-                let (radius_m, z0, z1) = session.proxy_cylinder_m(s.piece.inner_diameter_mm);
+        let time_s = time_ms / 1000.0;
+        // Each tracked jewel with the body proxy behind it, in its model space.
+        let tracked: Option<Vec<(TrackedPose, glam::Mat4)>> = match (&s.tracking, &s.face_tracking)
+        {
+            (Some(hand), _) => {
+                let (radius_m, z0, z1) = hand.proxy_cylinder_m(s.piece.inner_diameter_mm);
+                let proxy = crate::render::model_from_cylinder(radius_m, z0, z1);
+                Some(hand.pose(time_s).into_iter().map(|p| (p, proxy)).collect())
+            }
+            (None, Some(face)) => Some(
+                face.poses(time_s)
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, p)| {
+                        let proxy = face.proxy(i);
+                        let cylinder = crate::render::model_from_cylinder(
+                            proxy.radius_m,
+                            proxy.z_from_m,
+                            proxy.z_to_m,
+                        );
+                        (p, proxy.model_from_axis * cylinder)
+                    })
+                    .collect(),
+            ),
+            (None, None) => None,
+        };
+        s.drawn.clear();
+        let (view, instances) = match tracked {
+            Some(jewels) if !jewels.is_empty() => {
+                // Far enough for the jewel and its proxy: the proxy's corners in model space.
+                let proxy_reach = jewels
+                    .iter()
+                    .flat_map(|(_, m)| {
+                        [-1.0f32, 1.0].into_iter().flat_map(move |z| {
+                            [glam::Vec3::new(1.0, 1.0, z), glam::Vec3::new(-1.0, -1.0, z)]
+                                .map(|c| m.transform_point3(c).length())
+                        })
+                    })
+                    .fold(0.0f32, f32::max);
                 let reach_m = s
                     .bounds_m
                     .min
                     .abs()
                     .max(s.bounds_m.max.abs())
                     .length()
-                    .max(glam::Vec2::new(radius_m, z0.abs().max(z1.abs())).length())
+                    .max(proxy_reach)
                     * 1.1;
-                let view = tracked_view(
-                    &pose,
-                    s.tracked_picture_px,
-                    s.viewport_css,
-                    VFOV_DEG.to_radians(),
-                    reach_m,
-                );
-                s.renderer.jewel_opacity = pose.opacity;
-                s.renderer.occluder = s
-                    .occlusion
-                    .then(|| crate::render::model_from_cylinder(radius_m, z0, z1));
-                s.drawn_anchor = view
-                    .project_to_css(glam::Vec3::ZERO, s.viewport_css)
-                    .map(|at| (at, pose.opacity, view.px_per_mm, pose.anchor.up()));
-                view
+                let mut first_view = None;
+                let mut instances = Vec::with_capacity(jewels.len());
+                for (pose, proxy) in &jewels {
+                    let view = tracked_view(
+                        pose,
+                        s.tracked_picture_px,
+                        s.viewport_css,
+                        VFOV_DEG.to_radians(),
+                        reach_m,
+                    );
+                    if let Some(at_css) = view.project_to_css(glam::Vec3::ZERO, s.viewport_css) {
+                        s.drawn.push(Drawn {
+                            at_css,
+                            opacity: pose.opacity,
+                            px_per_mm: view.px_per_mm,
+                            up: pose.anchor.up(),
+                        });
+                    }
+                    instances.push(Instance {
+                        world_from_scene: view.world_from_model,
+                        opacity: pose.opacity,
+                        occluder: s.occlusion.then_some(*proxy),
+                    });
+                    // Jewels on one body share its scale, hence its depth and projection.
+                    first_view.get_or_insert(view);
+                }
+                (first_view.expect("at least one jewel"), instances)
             }
-            other => {
-                // Tracking with no hand yet (or faded out): the picture alone.
-                s.renderer.jewel_opacity = if other.is_some() { 0.0 } else { 1.0 };
-                s.renderer.occluder = None;
-                s.drawn_anchor = None;
-                frame_view(
+            Some(_) => {
+                // Tracking with no hand or face yet (or faded out): the picture alone.
+                let view = frame_view(
                     &placement,
                     s.viewport_css,
                     s.px_per_mm,
                     &s.bounds_m,
                     VFOV_DEG.to_radians(),
-                )
+                );
+                (view, Vec::new())
+            }
+            None => {
+                let view = frame_view(
+                    &placement,
+                    s.viewport_css,
+                    s.px_per_mm,
+                    &s.bounds_m,
+                    VFOV_DEG.to_radians(),
+                );
+                let instance = Instance::opaque(view.world_from_model);
+                (view, vec![instance])
             }
         };
         let camera = CameraMatrices {
@@ -656,13 +811,8 @@ impl Viewer {
             }
         };
         let target = frame.texture.create_view(&Default::default());
-        s.renderer.render(
-            &target,
-            config.width,
-            config.height,
-            &camera,
-            view.world_from_model,
-        );
+        s.renderer
+            .render(&target, config.width, config.height, &camera, &instances);
         s.renderer.queue.present(frame);
         Ok(())
     }

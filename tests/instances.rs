@@ -1,0 +1,108 @@
+//! Several copies of one model in a frame (a pair of earrings), each with its own opacity, on
+//! Mesa's software Vulkan: every copy is drawn, and fading one leaves the others as they were.
+#![cfg(not(target_arch = "wasm32"))]
+
+use glam::{Mat4, Vec3};
+use loupe::cli::render::{load_environment, prepare, RenderSpec};
+use loupe::render::Instance;
+use std::path::PathBuf;
+
+const SIZE: (u32, u32) = (160, 64);
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Mean absolute channel difference per pixel over columns `x0..x1`.
+fn mean_diff(a: &[u8], b: &[u8], x0: u32, x1: u32) -> f64 {
+    let (w, h) = SIZE;
+    let mut sum = 0u64;
+    for y in 0..h {
+        for x in x0..x1 {
+            let i = ((y * w + x) * 4) as usize;
+            sum += (0..3)
+                .map(|c| a[i + c].abs_diff(b[i + c]) as u64)
+                .sum::<u64>();
+        }
+    }
+    sum as f64 / ((x1 - x0) * h) as f64
+}
+
+#[test]
+fn each_copy_is_drawn_and_fades_on_its_own() {
+    let model = root().join("models/sample-ring.glb");
+    let argv: Vec<String> = [
+        model.to_str().unwrap(),
+        "--out",
+        "unused.png",
+        "--size",
+        &format!("{}x{}", SIZE.0, SIZE.1),
+        "--background",
+        "skybox",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let spec = RenderSpec::from_args(&argv).unwrap();
+    let env = load_environment(None).unwrap();
+    let mut prepared = prepare(&spec, &env, &mut Vec::new())
+        .unwrap_or_else(|e| panic!("render failed (is mesa-vulkan-drivers installed?): {e}"));
+    let camera = prepared.camera;
+    // Two copies side by side, a ring's width apart either way of the centre.
+    let left = Mat4::from_translation(Vec3::new(-0.016, 0.0, 0.0));
+    let right = Mat4::from_translation(Vec3::new(0.016, 0.0, 0.0));
+    let mut draw = |instances: &[Instance]| {
+        prepared
+            .offscreen
+            .render_instances_rgba(SIZE.0, SIZE.1, &camera, instances)
+            .unwrap()
+    };
+    let background = draw(&[]);
+    let only_left = draw(&[Instance::opaque(left)]);
+    let only_right = draw(&[Instance::opaque(right)]);
+    let both = draw(&[Instance::opaque(left), Instance::opaque(right)]);
+    let half_right = draw(&[
+        Instance::opaque(left),
+        Instance {
+            opacity: 0.5,
+            ..Instance::opaque(right)
+        },
+    ]);
+    let out = root().join("target/instances");
+    std::fs::create_dir_all(&out).unwrap();
+    for (name, img) in [("both", &both), ("half-right", &half_right)] {
+        image::save_buffer(
+            out.join(format!("{name}.png")),
+            img,
+            SIZE.0,
+            SIZE.1,
+            image::ColorType::Rgba8,
+        )
+        .unwrap();
+    }
+    let mid = SIZE.0 / 2;
+    let (w, _) = SIZE;
+    let left_drawn = mean_diff(&only_left, &background, 0, mid);
+    let right_drawn = mean_diff(&only_right, &background, mid, w);
+    eprintln!("copy against background: left {left_drawn:.2}, right {right_drawn:.2}");
+    assert!(left_drawn > 5.0 && right_drawn > 5.0, "both copies show");
+    assert!(
+        mean_diff(&only_left, &background, mid, w) < 0.5,
+        "the left copy stays in its half"
+    );
+    // Both copies: each half as when drawn alone.
+    assert!(mean_diff(&both, &only_left, 0, mid) < 0.5);
+    assert!(mean_diff(&both, &only_right, mid, w) < 0.5);
+    // Fading the second copy leaves the first as it was, and shows about half of the second.
+    let left_after_fade = mean_diff(&half_right, &only_left, 0, mid);
+    assert!(
+        left_after_fade < 0.5,
+        "fading the right copy changed the left one by {left_after_fade:.2}"
+    );
+    let right_faded = mean_diff(&half_right, &background, mid, w);
+    eprintln!("right copy at opacity 0.5: {right_faded:.2} of {right_drawn:.2}");
+    assert!(
+        (0.3..0.7).contains(&(right_faded / right_drawn)),
+        "{right_faded} vs {right_drawn}"
+    );
+}
