@@ -9,7 +9,7 @@
 // See README.md ("The element") for attributes, events, methods, CSS parts and the gesture/keyboard table.
 
 import { CalibrationFlow, CALIBRATIONS, CALIBRATION_STYLE } from './calibration.js';
-import { TrackingController, KINDS, FINGERS, HANDS, TRACKING_MODELS } from './tracking.js';
+import { TrackingController, KINDS, FINGERS, HANDS, TRACKING_MODELS, BODY_OF_KIND } from './tracking.js';
 
 const BUILD_URLS = {
   webgpu: new URL('./pkg/webgpu/loupe.js', import.meta.url).href,
@@ -265,11 +265,16 @@ export class LoupeTryon extends HTMLElement {
   set tracking(v) { this._setAttr('tracking', v); }
   get trackingModel() { const m = this.getAttribute('tracking-model'); return TRACKING_MODELS.includes(m) ? m : 'full'; }
   set trackingModel(v) { this._setAttr('tracking-model', v); }
-  /** 'off' | 'loading' | 'searching' | 'tracking' | 'failed' | 'unsupported' */
+  /** 'off' | 'loading' | 'searching' | 'tracking' | 'failed' */
   get trackingState() { return this._tracking.state; }
-  /** The tracker's last result: { timeMs, width, height, mirrored, hands: [{ handedness, score, landmarksPx }] }. */
+  /** The tracker's last result: { timeMs, width, height, mirrored, hands: [{ handedness, score, landmarksPx }], faces: [{ landmarksPx }] }. */
   get trackedHands() { return this._tracking.lastResult; }
-  /** The tracked jewel as last drawn: { x, y (CSS px), opacity, pxPerMm, knuckleSpanMm, tracking } or null. */
+  /** The same result: hands for rings and bracelets, faces (468-point mesh) for earrings and pendants. */
+  get trackedFaces() { return this._tracking.lastResult; }
+  /**
+   * The tracked jewel as last drawn: { x, y (CSS px), opacity, pxPerMm, up, tracking,
+   * knuckleSpanMm | eyeDistanceMm, jewels: [every copy drawn, a pair of earrings: the viewer's left first] } or null.
+   */
   get trackedJewel() {
     try { return this._viewer ? this._viewer.trackedJewel : null; } catch { return null; }
   }
@@ -682,7 +687,7 @@ export class LoupeTryon extends HTMLElement {
     this._stopStream();
     this._setModeInternal(m);
     this._bg = m === 'photo' && this._photo ? 'image' : 'neutral';
-    if (m === 'photo' && !this._photo) this._message('Choose a photo of your hand');
+    if (m === 'photo' && !this._photo) this._message(`Choose a photo of your ${BODY_OF_KIND[this.kind] || 'hand'}`);
     else this._message('');
     this._applyBackground();
     this._startLoop();
@@ -1172,11 +1177,17 @@ export class LoupeTryon extends HTMLElement {
 
   _applyCalibration(detail) {
     if (this._tracking.state === 'tracking' && this._viewer) {
-      // The hand becomes the ruler: its measured knuckle span keeps true size as it moves.
+      // The hand (or face) becomes the ruler: its measured knuckle span (or eye distance) keeps
+      // true size as it moves.
       try {
-        const span = this._viewer.measureHand(detail.pxPerMm);
-        if (span !== undefined) detail = { ...detail, knuckleSpanMm: span };
-      } catch (e) { this._warnOnce('measureHand', e); }
+        if (BODY_OF_KIND[this.kind] === 'face') {
+          const eyes = this._viewer.measureFace(detail.pxPerMm);
+          if (eyes !== undefined) detail = { ...detail, eyeDistanceMm: eyes };
+        } else {
+          const span = this._viewer.measureHand(detail.pxPerMm);
+          if (span !== undefined) detail = { ...detail, knuckleSpanMm: span };
+        }
+      } catch (e) { this._warnOnce('measure', e); }
     }
     this._calibration = detail;
     this.setAttribute('px-per-mm', String(Math.round(detail.pxPerMm * 10000) / 10000));

@@ -1,12 +1,14 @@
-// Hand tracking for <loupe-tryon>: a tracker behind one small interface, and the loop that feeds
-// it camera frames and hands its landmarks to the viewer (which anchors and filters the jewel in
-// Rust). Everything runs in the page; frames never leave it.
+// Hand and face tracking for <loupe-tryon>: trackers behind one small interface, and the loop that
+// feeds them camera frames and hands their landmarks to the viewer (which anchors and filters the
+// jewel in Rust). Everything runs in the page; frames never leave it.
 //
 // The tracker interface (another tracker can replace MediaPipe's):
-//   tracker.detect(image, timeMs) → Promise<[{ landmarks: Float32Array(63), handedness, score }]>
-//     landmarks: 21 × (x, y, z), x and y in 0..1 of the image as given (not mirrored), z on x's
-//     scale (MediaPipe's hand model order: 0 wrist, 1–4 thumb, 5–8 index … 17–20 little);
-//     handedness: 'Left' | 'Right' as MediaPipe labels it (as if the image were a selfie).
+//   tracker.body: 'hand' | 'face'
+//   tracker.detect(image, timeMs) → Promise<[{ landmarks: Float32Array, handedness?, score? }]>
+//     landmarks: N × (x, y, z), x and y in 0..1 of the image as given (not mirrored), z on x's
+//     scale, in MediaPipe's order: a hand is 21 points (0 wrist, 1–4 thumb, 5–8 index … 17–20
+//     little) with handedness 'Left' | 'Right' as MediaPipe labels it (as if the image were a
+//     selfie); a face is the 468-point face mesh (1 nose tip, 152 chin, 234/454 beside the ears).
 //   tracker.close()
 
 /** Files of @mediapipe/hands that the solution loads, copied into the site by `./x build`. */
@@ -18,7 +20,17 @@ const HANDS_FILES = {
   full: ['hand_landmark_full.tflite'],
   lite: ['hand_landmark_lite.tflite'],
 };
+/** Files of @mediapipe/face_mesh (its two models are inside the packed assets). */
+const FACE_DIR = new URL('./vendor/mediapipe/face_mesh/', import.meta.url).href;
+const FACE_FILES = {
+  common: ['face_mesh.js', 'face_mesh.binarypb', 'face_mesh_solution_packed_assets_loader.js', 'face_mesh_solution_packed_assets.data'],
+  simd: ['face_mesh_solution_simd_wasm_bin.js', 'face_mesh_solution_simd_wasm_bin.wasm'],
+  plain: ['face_mesh_solution_wasm_bin.js', 'face_mesh_solution_wasm_bin.wasm'],
+};
+const FACE_POINTS = 468;
 export const TRACKING_MODELS = ['full', 'lite'];
+/** The body each kind of jewel is worn on. */
+export const BODY_OF_KIND = { ring: 'hand', bracelet: 'hand', earrings: 'face', pendant: 'face' };
 export const KINDS = ['ring', 'bracelet', 'earrings', 'pendant'];
 export const FINGERS = ['thumb', 'index', 'middle', 'ring', 'little'];
 export const HANDS = ['left', 'right', 'any'];
@@ -81,22 +93,27 @@ function loadScript(url) {
 /** @type {Map<string, Promise<Record<string,string>>>} one download per page and model */
 const downloads = new Map();
 
-/**
- * MediaPipe Hands (Apache-2.0, from npm's @mediapipe/hands), loaded from this site only.
- * `model`: 'full' (more accurate) or 'lite' (about twice as fast).
- */
-export async function createMediaPipeHands({ model = 'full', maxHands = 2, onProgress, dir = HANDS_DIR } = {}) {
-  const key = `${dir}|${model}`;
+/** The files a solution needs, downloaded once per page (blob URLs by name). */
+function download(dir, wanted, onProgress) {
+  const key = `${dir}|${wanted.join(',')}`;
   let files = downloads.get(key);
   if (!files) {
-    const wanted = [...HANDS_FILES.common, ...(simdSupported() ? HANDS_FILES.simd : HANDS_FILES.plain), ...HANDS_FILES[model]];
     files = fetchAll(dir, wanted, onProgress);
     downloads.set(key, files);
     files.catch(() => downloads.delete(key));
   } else if (onProgress) {
     files.then(() => onProgress({ loaded: 1, total: 1, fraction: 1 }), () => {});
   }
-  const urls = await files;
+  return files;
+}
+
+/**
+ * MediaPipe Hands (Apache-2.0, from npm's @mediapipe/hands), loaded from this site only.
+ * `model`: 'full' (more accurate) or 'lite' (about twice as fast).
+ */
+export async function createMediaPipeHands({ model = 'full', maxHands = 2, onProgress, dir = HANDS_DIR } = {}) {
+  const wanted = [...HANDS_FILES.common, ...(simdSupported() ? HANDS_FILES.simd : HANDS_FILES.plain), ...HANDS_FILES[model]];
+  const urls = await download(dir, wanted, onProgress);
   if (typeof globalThis.Hands !== 'function') await loadScript(urls['hands.js']);
   const hands = new globalThis.Hands({ locateFile: (f) => urls[f] || dir + f });
   hands.setOptions({
@@ -111,6 +128,7 @@ export async function createMediaPipeHands({ model = 'full', maxHands = 2, onPro
   await hands.initialize();
   return {
     name: `mediapipe-hands-${model}`,
+    body: 'hand',
     async detect(image, timeMs) {
       latest = null;
       await hands.send({ image }, timeMs);
@@ -126,6 +144,44 @@ export async function createMediaPipeHands({ model = 'full', maxHands = 2, onPro
       return out;
     },
     close() { try { hands.close(); } catch { /* already closed */ } },
+  };
+}
+
+/**
+ * MediaPipe Face Mesh (Apache-2.0, from npm's @mediapipe/face_mesh), loaded from this site only:
+ * a short-range face detector and the 468-point mesh.
+ */
+export async function createMediaPipeFaceMesh({ maxFaces = 1, onProgress, dir = FACE_DIR } = {}) {
+  const wanted = [...FACE_FILES.common, ...(simdSupported() ? FACE_FILES.simd : FACE_FILES.plain)];
+  const urls = await download(dir, wanted, onProgress);
+  if (typeof globalThis.FaceMesh !== 'function') await loadScript(urls['face_mesh.js']);
+  const mesh = new globalThis.FaceMesh({ locateFile: (f) => urls[f] || dir + f });
+  mesh.setOptions({
+    maxNumFaces: maxFaces,
+    refineLandmarks: false,
+    minDetectionConfidence: 0.5,
+    minTrackingConfidence: 0.5,
+    selfieMode: false,
+  });
+  let latest = null;
+  mesh.onResults((r) => { latest = r; });
+  await mesh.initialize();
+  return {
+    name: 'mediapipe-face-mesh',
+    body: 'face',
+    async detect(image, timeMs) {
+      latest = null;
+      await mesh.send({ image }, timeMs);
+      const faces = (latest && latest.multiFaceLandmarks) || [];
+      return faces.filter((lm) => lm.length >= FACE_POINTS).map((lm) => {
+        const flat = new Float32Array(FACE_POINTS * 3);
+        for (let j = 0; j < FACE_POINTS; j++) {
+          flat[j * 3] = lm[j].x; flat[j * 3 + 1] = lm[j].y; flat[j * 3 + 2] = lm[j].z;
+        }
+        return { landmarks: flat, score: 1 };
+      });
+    },
+    close() { try { mesh.close(); } catch { /* already closed */ } },
   };
 }
 
@@ -164,7 +220,7 @@ export class TrackingController {
     if (state === this._state) return;
     this._state = state;
     const target = this._host._trackingTarget();
-    const where = target.kind === 'bracelet' ? 'your wrist' : 'your hand';
+    const where = { bracelet: 'your wrist', earrings: 'your face', pendant: 'your face' }[target.kind] || 'your hand';
     if (state === 'searching') this._host._message(`Show ${where} to the camera`);
     else if (state === 'tracking' || state === 'off') this._host._message('');
     this._host._emit('tracking', { state, ...detail });
@@ -177,29 +233,24 @@ export class TrackingController {
     const target = host._trackingTarget();
     const viewer = host._viewer;
     if (!viewer) return false;
-    if (target.kind === 'earrings' || target.kind === 'pendant') {
-      // Face tracking is not built yet: say so and keep manual placement.
-      this._stopViewer();
-      this._setState('unsupported', { kind: target.kind });
-      host._message('Face tracking is not available yet: drag to place the jewel');
-      return false;
-    }
+    const body = BODY_OF_KIND[target.kind] || 'hand';
+    const what = body === 'face' ? 'Face' : 'Hand';
     try {
       viewer.setTracking(target.kind, target.finger, target.hand);
     } catch (e) {
       host._emitError('tracking', e.message || String(e));
       return false;
     }
-    const key = target.model;
+    const key = body === 'face' ? 'face' : `hand-${target.model}`;
     if (!this._tracker || this._trackerKey !== key) {
       if (this._tracker) { this._tracker.close(); this._tracker = null; }
       this._setState('loading');
-      host._message('Loading hand tracking…');
+      host._message(`Loading ${what.toLowerCase()} tracking…`);
       try {
-        const tracker = await createMediaPipeHands({
-          model: target.model,
-          onProgress: (p) => { if (gen === this._gen) host._emit('progress', { ...p, what: 'tracker' }); },
-        });
+        const onProgress = (p) => { if (gen === this._gen) host._emit('progress', { ...p, what: 'tracker' }); };
+        const tracker = body === 'face'
+          ? await createMediaPipeFaceMesh({ onProgress })
+          : await createMediaPipeHands({ model: target.model, onProgress });
         if (gen !== this._gen) { tracker.close(); return false; }
         this._tracker = tracker;
         this._trackerKey = key;
@@ -207,8 +258,8 @@ export class TrackingController {
         if (gen !== this._gen) return false;
         this._stopViewer();
         this._setState('failed');
-        host._emitError('tracker-load', `Hand tracking could not load: ${e.message || e}`);
-        host._message('Hand tracking could not load: drag to place the jewel');
+        host._emitError('tracker-load', `${what} tracking could not load: ${e.message || e}`);
+        host._message(`${what} tracking could not load: drag to place the jewel`);
         return false;
       }
     }
@@ -251,17 +302,18 @@ export class TrackingController {
       } catch { await sleep(100); continue; }
       const ownFrame = isVideo;
       const timeMs = performance.now();
-      let hands = [];
+      const tracker = this._tracker;
+      let found = [];
       try {
-        hands = await this._tracker.detect(frame, timeMs);
+        found = await tracker.detect(frame, timeMs);
         failures = 0;
       } catch (e) {
-        if (++failures === 1) console.warn(`<loupe-tryon>: hand tracking failed on a frame (${e.message || e})`);
+        if (++failures === 1) console.warn(`<loupe-tryon>: ${tracker.body} tracking failed on a frame (${e.message || e})`);
         if (failures > 30) { // a tracker that keeps failing: stop, keep manual placement
           if (ownFrame) frame.close();
           this._stopViewer();
           this._setState('failed');
-          host._emitError('tracker-load', 'Hand tracking stopped working: drag to place the jewel');
+          host._emitError('tracker-load', `${tracker.body === 'face' ? 'Face' : 'Hand'} tracking stopped working: drag to place the jewel`);
           return;
         }
       }
@@ -277,18 +329,20 @@ export class TrackingController {
           this._showingFrames = false;
           host._applyBackground();
         }
-        const flat = new Float32Array(hands.length * 63);
-        hands.forEach((h, i) => flat.set(h.landmarks, i * 63));
-        const found = viewer.trackHands(flat, hands.map((h) => h.handedness).join(','),
-          new Float32Array(hands.map((h) => h.score)), frame.width, frame.height, mirror, timeMs);
+        const points = tracker.body === 'face' ? FACE_POINTS : 21;
+        const flat = new Float32Array(found.length * points * 3);
+        found.forEach((h, i) => flat.set(h.landmarks, i * points * 3));
+        const following = tracker.body === 'face'
+          ? viewer.trackFaces(flat, points, frame.width, frame.height, mirror, timeMs)
+          : viewer.trackHands(flat, found.map((h) => h.handedness).join(','),
+            new Float32Array(found.map((h) => h.score)), frame.width, frame.height, mirror, timeMs);
+        const inPx = (l) => Array.from({ length: points }, (_, j) => [l[j * 3] * frame.width, l[j * 3 + 1] * frame.height, l[j * 3 + 2] * frame.width]);
         this.lastResult = {
           frame: ++this._frames, timeMs, width: frame.width, height: frame.height, mirrored: mirror,
-          hands: hands.map((h) => ({
-            handedness: h.handedness, score: h.score,
-            landmarksPx: Array.from({ length: 21 }, (_, j) => [h.landmarks[j * 3] * frame.width, h.landmarks[j * 3 + 1] * frame.height, h.landmarks[j * 3 + 2] * frame.width]),
-          })),
+          hands: tracker.body === 'hand' ? found.map((h) => ({ handedness: h.handedness, score: h.score, landmarksPx: inPx(h.landmarks) })) : [],
+          faces: tracker.body === 'face' ? found.map((f) => ({ landmarksPx: inPx(f.landmarks) })) : [],
         };
-        this._setState(found ? 'tracking' : 'searching', { hands: hands.length });
+        this._setState(following ? 'tracking' : 'searching', tracker.body === 'face' ? { faces: found.length } : { hands: found.length });
       } catch (e) {
         console.warn(`<loupe-tryon>: tracking update failed (${e.message || e})`);
       }

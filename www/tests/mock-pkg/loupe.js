@@ -128,10 +128,12 @@ export class Viewer {
   setTracking(kind, finger, hand) { this._check(); this._tracking = { kind, finger, hand }; }
   stopTracking() { this._check(); this._tracking = null; }
   trackHands() { this._check(); return false; }
+  trackFaces() { this._check(); return false; }
   loseTracking() { this._check(); }
   measureHand() { this._check(); return undefined; }
+  measureFace() { this._check(); return undefined; }
   setOcclusion() { this._check(); }
-  get trackedJewel() { return this._tracking ? { tracking: false, knuckleSpanMm: 64, opacity: 0 } : null; }
+  get trackedJewel() { return this._tracking ? { tracking: false, knuckleSpanMm: 64, opacity: 0, jewels: [] } : null; }
 
   render(timeMs) {
     this._check();
