@@ -291,3 +291,40 @@ fn catalogue_pieces_say_what_they_are_and_the_finger_they_fit() {
         "a negative diameter is ignored"
     );
 }
+
+#[test]
+fn a_model_with_its_own_axes_is_turned_onto_loupes() {
+    use glam::Vec3;
+    let info = |axes: serde_json::Value| {
+        loupe::asset::PieceInfo::from_extras(
+            &serde_json::json!({"loupe": {"kind": "ring", "axes": axes}}),
+        )
+    };
+    // A ring modelled lying down: the finger along +Y, the stone towards -Z.
+    let lying = info(serde_json::json!({"z": "+Y", "y": "-Z"}));
+    let q = lying.loupe_from_model.expect("a turn");
+    assert!(
+        (q * Vec3::Y).distance(Vec3::Z) < 1e-5,
+        "the finger axis goes along +Z"
+    );
+    assert!(
+        (q * -Vec3::Z).distance(Vec3::Y) < 1e-5,
+        "the stone goes to +Y"
+    );
+    assert!(lying.warnings.is_empty());
+    // The convention itself needs no turn.
+    assert_eq!(
+        info(serde_json::json!({"z": "+Z", "y": "+Y"})).loupe_from_model,
+        None
+    );
+    // Nonsense is ignored with a warning.
+    for bad in [
+        serde_json::json!({"z": "+Y", "y": "-Y"}),
+        serde_json::json!({"z": "up", "y": "+Y"}),
+        serde_json::json!("+Z"),
+    ] {
+        let p = info(bad.clone());
+        assert_eq!(p.loupe_from_model, None, "{bad}");
+        assert_eq!(p.warnings.len(), 1, "{bad}: {:?}", p.warnings);
+    }
+}

@@ -55,6 +55,7 @@ pub fn parse(bytes: &[u8], resolve: &ExternalResolver<'_>) -> Result<Scene, Asse
     if let Some(extras) = root_scene.as_ref().and_then(|s| s.extras().as_ref()) {
         if let Ok(value) = serde_json::from_str::<serde_json::Value>(extras.get()) {
             scene.piece = super::PieceInfo::from_extras(&value);
+            scene.warnings.extend(scene.piece.warnings.iter().cloned());
         }
     }
     let roots: Vec<gltf::Node> = match root_scene {

@@ -253,10 +253,54 @@ pub struct PieceInfo {
     pub kind: Option<String>,
     /// A ring's inner diameter: the finger's width where it sits.
     pub inner_diameter_mm: Option<f32>,
+    /// Turns a model that does not follow Loupe's axes (see models/README.md) so that it does:
+    /// from `extras.loupe.axes = {"z": "+X", "y": "-Z"}`, the model's axes that play Loupe's +Z
+    /// (along the finger or forearm; an earring's or pendant's front) and +Y (the top: a ring's
+    /// stone; up for what hangs). `None` when the model follows the convention.
+    pub loupe_from_model: Option<glam::Quat>,
+    /// What in `extras.loupe` was not understood (ignored), for the console.
+    pub warnings: Vec<String>,
+}
+
+/// `"+X"`, `"-y"`, …: a signed model axis.
+fn signed_axis(name: &str) -> Option<glam::Vec3> {
+    let name = name.trim().to_ascii_uppercase();
+    let (sign, axis) = match name.as_bytes() {
+        [b'+', a] => (1.0, *a),
+        [b'-', a] => (-1.0, *a),
+        [a] => (1.0, *a),
+        _ => return None,
+    };
+    let unit = match axis {
+        b'X' => glam::Vec3::X,
+        b'Y' => glam::Vec3::Y,
+        b'Z' => glam::Vec3::Z,
+        _ => return None,
+    };
+    Some(unit * sign)
+}
+
+/// The rotation taking the model's `z` and `y` axes onto Loupe's +Z and +Y.
+fn loupe_from_model(axes: &serde_json::Value) -> Result<glam::Quat, String> {
+    let read = |k: &str| {
+        axes[k]
+            .as_str()
+            .and_then(signed_axis)
+            .ok_or_else(|| format!("extras.loupe.axes.{k} must be one of +X, -X, +Y, -Y, +Z, -Z"))
+    };
+    let (z, y) = (read("z")?, read("y")?);
+    if z.dot(y).abs() > 0.5 {
+        return Err(format!(
+            "extras.loupe.axes: z and y must be different axes (got {z} and {y})"
+        ));
+    }
+    let model_from_loupe = glam::Mat3::from_cols(y.cross(z), y, z);
+    Ok(glam::Quat::from_mat3(&model_from_loupe).inverse())
 }
 
 impl PieceInfo {
-    /// Reads `{"loupe": {"kind": …, "inner_diameter_mm": …}}`; anything else is ignored.
+    /// Reads `{"loupe": {"kind": …, "inner_diameter_mm": …, "axes": …}}`; anything else is
+    /// ignored.
     pub fn from_extras(extras: &serde_json::Value) -> PieceInfo {
         let loupe = &extras["loupe"];
         let kind = loupe["kind"].as_str().map(|k| match k {
@@ -268,9 +312,23 @@ impl PieceInfo {
             .as_f64()
             .map(|v| v as f32)
             .filter(|v| v.is_finite() && *v > 1.0 && *v < 200.0);
+        let mut warnings = Vec::new();
+        let loupe_from_model = match &loupe["axes"] {
+            serde_json::Value::Null => None,
+            axes => match loupe_from_model(axes) {
+                Ok(q) if q.angle_between(glam::Quat::IDENTITY) < 1e-4 => None,
+                Ok(q) => Some(q),
+                Err(e) => {
+                    warnings.push(format!("{e}; the model is worn as it is"));
+                    None
+                }
+            },
+        };
         PieceInfo {
             kind,
             inner_diameter_mm,
+            loupe_from_model,
+            warnings,
         }
     }
 }

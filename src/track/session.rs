@@ -343,6 +343,23 @@ pub fn tracked_view(
     }
 }
 
+/// A worn model's placement: `world_from_loupe` (a tracked view's, in Loupe's axes) after the
+/// model's own turn onto those axes (`PieceInfo::loupe_from_model`), and the body proxy, given in
+/// Loupe's axes, in the model's space. Returns (world from model, model from proxy).
+pub fn worn(
+    world_from_loupe: Mat4,
+    loupe_from_model: Option<Quat>,
+    loupe_from_proxy: Mat4,
+) -> (Mat4, Mat4) {
+    match loupe_from_model {
+        Some(q) => (
+            world_from_loupe * Mat4::from_quat(q),
+            Mat4::from_quat(q.inverse()) * loupe_from_proxy,
+        ),
+        None => (world_from_loupe, loupe_from_proxy),
+    }
+}
+
 /// How far `filtered` trails `raw` (both sampled every `dt_s`): the delay, searched in steps of a
 /// tenth of a sample up to `max_s`, that best lines the raw path up with the filtered one
 /// (least mean squared distance, the raw path linearly interpolated). The filter's lag on a
@@ -514,6 +531,37 @@ mod tests {
             (one_mm - pose.px_per_mm * scale).abs() < 0.01 * one_mm,
             "{one_mm} vs {}",
             pose.px_per_mm * scale
+        );
+    }
+
+    #[test]
+    fn a_model_with_its_own_axes_is_worn_like_one_with_loupes() {
+        // A ring modelled with its finger axis along +Y and its stone towards -Z.
+        let loupe_from_model = Quat::from_rotation_arc(Vec3::Y, Vec3::Z);
+        assert!((loupe_from_model * -Vec3::Z).distance(Vec3::Y) < 1e-5);
+        let world_from_loupe = Mat4::from_rotation_translation(
+            Quat::from_rotation_z(0.7) * Quat::from_rotation_x(0.3),
+            Vec3::new(0.01, -0.02, -0.5),
+        );
+        let proxy = Mat4::from_scale_rotation_translation(
+            Vec3::new(0.008, 0.008, 0.025),
+            Quat::IDENTITY,
+            Vec3::new(0.0, 0.0, 0.005),
+        );
+        let (world_from_model, model_from_proxy) =
+            worn(world_from_loupe, Some(loupe_from_model), proxy);
+        // The model's finger axis and stone land where Loupe's +Z and +Y would.
+        let along = world_from_model.transform_vector3(Vec3::Y);
+        assert!(along.distance(world_from_loupe.transform_vector3(Vec3::Z)) < 1e-5);
+        let stone = world_from_model.transform_vector3(-Vec3::Z);
+        assert!(stone.distance(world_from_loupe.transform_vector3(Vec3::Y)) < 1e-5);
+        // The proxy stays where Loupe's axes put it.
+        let a = world_from_model * model_from_proxy;
+        let b = world_from_loupe * proxy;
+        assert!(a.abs_diff_eq(b, 1e-5), "{a} vs {b}");
+        assert_eq!(
+            worn(world_from_loupe, None, proxy),
+            (world_from_loupe, proxy)
         );
     }
 

@@ -757,10 +757,15 @@ impl Viewer {
                             up: pose.anchor.up(),
                         });
                     }
+                    let (world_from_model, model_from_proxy) = crate::track::session::worn(
+                        view.world_from_model,
+                        s.piece.loupe_from_model,
+                        *proxy,
+                    );
                     instances.push(Instance {
-                        world_from_scene: view.world_from_model,
+                        world_from_scene: world_from_model,
                         opacity: pose.opacity,
-                        occluder: s.occlusion.then_some(*proxy),
+                        occluder: s.occlusion.then_some(model_from_proxy),
                     });
                     // Jewels on one body share its scale, hence its depth and projection.
                     first_view.get_or_insert(view);
