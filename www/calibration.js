@@ -7,8 +7,11 @@
 //   screen     the screen ring sizer: match an on-screen rectangle to a card held against the
 //              screen (stored per device), then fit a circle inside a ring the user owns
 //
+// After a card calibration with a tracked hand wearing a ring, the finger is measured at the card's
+// scale (size-measured, method 'finger').
+//
 // The maths runs in the element's WebAssembly module (detectCard, fitCardCorners, screenPxPerMm,
-// ringFromCircle, ringInnerDiameterMm). Camera frames are read into a canvas on this device and
+// ringFromCircle, ringInnerDiameterMm, measureFinger, fingerSize). Camera frames are read into a canvas on this device and
 // never leave it. See README.md, "True scale".
 
 export const CALIBRATIONS = ['none', 'card', 'ring-size', 'screen'];
@@ -257,18 +260,8 @@ export class CalibrationFlow {
 
   /** The current frame as RGBA at most DETECT_LONG_SIDE_PX long, or null. */
   _grabFrame() {
-    const src = this.host._frameSource();
-    if (!src) return null;
-    const scale = Math.min(1, DETECT_LONG_SIDE_PX / Math.max(src.width, src.height));
-    const width = Math.max(1, Math.round(src.width * scale));
-    const height = Math.max(1, Math.round(src.height * scale));
     if (!this._canvas) this._canvas = document.createElement('canvas');
-    const c = this._canvas;
-    if (c.width !== width || c.height !== height) { c.width = width; c.height = height; }
-    const g = c.getContext('2d', { willReadFrequently: true });
-    g.drawImage(src.source, 0, 0, width, height);
-    const rgba = new Uint8Array(g.getImageData(0, 0, width, height).data.buffer);
-    return { rgba, width, height, scale: width / src.width, fullWidth: src.width, fullHeight: src.height, mirror: src.mirror };
+    return grabFrame(this.host, this._canvas);
   }
 
   _confirmDetection(ui) {
@@ -363,45 +356,12 @@ export class CalibrationFlow {
     redraw();
   }
 
-  /**
-   * With a tracked hand: the finger's edges where the ring sits, found in the current frame along
-   * a line across the finger (perpendicular to its proximal phalanx, through the ring's place),
-   * as two CSS points; null when there is no hand or no clear edges.
-   */
+  /** With a tracked hand: the finger's edges where the ring sits, as two CSS points, or null. */
   _fingerEdgesFromTracking() {
-    const host = this.host;
-    const res = host.trackedHands;
-    const jewel = host.trackedJewel;
-    if (host.trackingState !== 'tracking' || !res || !res.hands.length || !jewel || jewel.x === undefined) return null;
-    const frame = this._grabFrame();
-    if (!frame || frame.fullWidth !== res.width || frame.fullHeight !== res.height) return null;
-    const [i, j] = PHALANX[host.finger] || PHALANX.ring;
-    const map = coverMapping(frame.fullWidth, frame.fullHeight, host._cssW, host._cssH, frame.mirror);
-    const ringAt = (lm) => [lm[i][0] + RING_FRACTION * (lm[j][0] - lm[i][0]), lm[i][1] + RING_FRACTION * (lm[j][1] - lm[i][1])];
-    // The hand the jewel is on.
-    const lm = res.hands.map((h) => h.landmarksPx).sort((a, b) => {
-      const [ca, cb] = [map.toCss(ringAt(a)), map.toCss(ringAt(b))];
-      return Math.hypot(ca[0] - jewel.x, ca[1] - jewel.y) - Math.hypot(cb[0] - jewel.x, cb[1] - jewel.y);
-    })[0];
-    const [a, b] = [lm[i], lm[j]];
-    const len = Math.hypot(b[0] - a[0], b[1] - a[1]);
-    if (!(len > 4)) return null;
-    // Across the finger, far enough to leave it on both sides but short of its neighbours. The
-    // web between the fingers often hides the edges at the ring itself: then a little further
-    // along the phalanx, where the finger stands free and is nearly as wide.
-    const half = FINGER_SEARCH_HALF * len;
-    const across = [-(b[1] - a[1]) / len * half, (b[0] - a[0]) / len * half];
-    const s = frame.scale;
-    for (const t of FINGER_SEARCH_AT) {
-      const at = [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])];
-      let found;
-      try {
-        found = JSON.parse(this._wasm().measureFinger(frame.rgba, frame.width, frame.height,
-          (at[0] - across[0]) * s, (at[1] - across[1]) * s, (at[0] + across[0]) * s, (at[1] + across[1]) * s, 1));
-      } catch { continue; }
-      if (found.found) return found.edges_px.map(([x, y]) => map.toCss([x / s, y / s]));
-    }
-    return null;
+    let wasm;
+    try { wasm = this._wasm(); } catch { return null; }
+    const found = measureTrackedFinger(this.host, wasm, this._grabFrame(), 1);
+    return found && found.edgesCss;
   }
 
   _confirmRingSize(ui, diameterMm) {
@@ -507,6 +467,112 @@ export class CalibrationFlow {
     this.stop();
     this.host._applyCalibration(detail);
   }
+}
+
+/** `host`'s current frame drawn into `canvas` at most DETECT_LONG_SIDE_PX long, as RGBA, or null. */
+function grabFrame(host, canvas) {
+  const src = host._frameSource();
+  if (!src) return null;
+  const scale = Math.min(1, DETECT_LONG_SIDE_PX / Math.max(src.width, src.height));
+  const width = Math.max(1, Math.round(src.width * scale));
+  const height = Math.max(1, Math.round(src.height * scale));
+  if (canvas.width !== width || canvas.height !== height) { canvas.width = width; canvas.height = height; }
+  const g = canvas.getContext('2d', { willReadFrequently: true });
+  g.drawImage(src.source, 0, 0, width, height);
+  const rgba = new Uint8Array(g.getImageData(0, 0, width, height).data.buffer);
+  return { rgba, width, height, scale: width / src.width, fullWidth: src.width, fullHeight: src.height, mirror: src.mirror };
+}
+
+/**
+ * With a tracked hand: measures the finger where the ring sits in `frame` (from grabFrame) along a
+ * line across it (perpendicular to its proximal phalanx, through the ring's place; a little
+ * further along when the web between the fingers hides the edges there), at `framePxPerMm` (full
+ * frame px per mm). Returns measureFinger's object plus `edgesCss`, or null when there is no hand
+ * or no clear edges.
+ */
+function measureTrackedFinger(host, wasm, frame, framePxPerMm) {
+  const res = host.trackedHands;
+  const jewel = host.trackedJewel;
+  if (host.trackingState !== 'tracking' || !res || !res.hands.length || !jewel || jewel.x === undefined) return null;
+  if (!frame || frame.fullWidth !== res.width || frame.fullHeight !== res.height) return null;
+  const [i, j] = PHALANX[host.finger] || PHALANX.ring;
+  const map = coverMapping(frame.fullWidth, frame.fullHeight, host._cssW, host._cssH, frame.mirror);
+  const ringAt = (lm) => [lm[i][0] + RING_FRACTION * (lm[j][0] - lm[i][0]), lm[i][1] + RING_FRACTION * (lm[j][1] - lm[i][1])];
+  // The hand the jewel is on.
+  const lm = res.hands.map((h) => h.landmarksPx).sort((a, b) => {
+    const [ca, cb] = [map.toCss(ringAt(a)), map.toCss(ringAt(b))];
+    return Math.hypot(ca[0] - jewel.x, ca[1] - jewel.y) - Math.hypot(cb[0] - jewel.x, cb[1] - jewel.y);
+  })[0];
+  const [a, b] = [lm[i], lm[j]];
+  const len = Math.hypot(b[0] - a[0], b[1] - a[1]);
+  if (!(len > 4)) return null;
+  // Across the finger, far enough to leave it on both sides but short of its neighbours.
+  const half = FINGER_SEARCH_HALF * len;
+  const across = [-(b[1] - a[1]) / len * half, (b[0] - a[0]) / len * half];
+  const s = frame.scale;
+  for (const t of FINGER_SEARCH_AT) {
+    const at = [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])];
+    let found;
+    try {
+      found = JSON.parse(wasm.measureFinger(frame.rgba, frame.width, frame.height,
+        (at[0] - across[0]) * s, (at[1] - across[1]) * s, (at[0] + across[0]) * s, (at[1] + across[1]) * s, framePxPerMm * s));
+    } catch { continue; }
+    if (found.found) return { ...found, edgesCss: found.edges_px.map(([x, y]) => map.toCss([x / s, y / s])) };
+  }
+  return null;
+}
+
+/** Tracker results a finger measurement combines (one for a photo, which is tracked once). */
+const FINGER_FRAMES = 5;
+/** A finger measurement gives up after this long without enough frames. */
+const FINGER_MEASURE_MS = 30000;
+
+/**
+ * After a card calibration with a hand tracked and a ring worn: measures the finger where the
+ * ring sits at the card's scale over the next few tracker results, then sizes the finger proxy
+ * and fires `size-measured {method: 'finger'}`. `isCurrent()` false abandons it (a newer
+ * calibration, the element gone). Resolves to the event's detail, or null.
+ */
+export async function measureFingerWithCard(host, card, isCurrent) {
+  if (host.kind !== 'ring' || host.trackingState !== 'tracking' || !(card.framePxPerMm > 0)) return null;
+  const wasm = host._wasm;
+  if (!wasm) return null;
+  const canvas = document.createElement('canvas');
+  const widths = [];
+  const sigmas = [];
+  const photo = host._bg === 'image';
+  const until = performance.now() + FINGER_MEASURE_MS;
+  let seen = null;
+  while (widths.length < (photo ? 1 : FINGER_FRAMES) && performance.now() < until && isCurrent()) {
+    const res = host.trackedHands;
+    if (res && res.frame !== seen) {
+      seen = res.frame;
+      const found = measureTrackedFinger(host, wasm, grabFrame(host, canvas), card.framePxPerMm);
+      if (found) { widths.push(found.width_mm); sigmas.push(found.sigma_mm); }
+      if (photo) break;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  if (!widths.length || !isCurrent()) return null;
+  let reading;
+  try {
+    reading = JSON.parse(wasm.fingerSize(new Float32Array(widths), new Float32Array(sigmas), host.sizeSystem));
+  } catch (e) {
+    console.warn(`<loupe-tryon>: the finger measured ${widths.map((w) => w.toFixed(1)).join(', ')} mm, no ring size (${e.message || e})`);
+    return null;
+  }
+  try { host._viewer && host._viewer.setFingerDiameterMm(reading.diameter_mm); } catch { /* viewer gone */ }
+  const detail = {
+    system: reading.system,
+    size: reading.size,
+    uncertainty: reading.uncertainty,
+    diameterMm: reading.diameter_mm,
+    sizes: reading.sizes,
+    method: 'finger',
+    frames: widths.length,
+  };
+  host._emit('size-measured', detail);
+  return detail;
 }
 
 /** The `calibrated` detail for a card (the detectCard / fitCardCorners object) shown at `cssPerFramePx`. */

@@ -8,7 +8,7 @@
 //
 // See README.md ("The element") for attributes, events, methods, CSS parts and the gesture/keyboard table.
 
-import { CalibrationFlow, CALIBRATIONS, CALIBRATION_STYLE } from './calibration.js';
+import { CalibrationFlow, CALIBRATIONS, CALIBRATION_STYLE, measureFingerWithCard } from './calibration.js';
 import { TrackingController, KINDS, FINGERS, HANDS, TRACKING_MODELS, BODY_OF_KIND } from './tracking.js';
 
 const BUILD_URLS = {
@@ -1192,6 +1192,12 @@ export class LoupeTryon extends HTMLElement {
     this._calibration = detail;
     this.setAttribute('px-per-mm', String(Math.round(detail.pxPerMm * 10000) / 10000));
     this._emit('calibrated', detail);
+    // A card beside a tracked hand also measures the finger the ring is on.
+    const gen = this._fingerGen = (this._fingerGen || 0) + 1;
+    if (detail.method === 'card') {
+      measureFingerWithCard(this, detail, () => gen === this._fingerGen && this.isConnected)
+        .catch((e) => this._warnOnce('finger', e));
+    }
   }
 
   _emit(type, detail) {

@@ -155,6 +155,8 @@ pub struct Session {
     anchor: AnchorFilter,
     span: OneEuro,
     knuckle_span_mm: f32,
+    /// The shopper's finger width where the ring sits, when measured.
+    finger_diameter_mm: Option<f32>,
     /// The last hand followed (filtered) and its filtered pose, with the frame time.
     last: Option<(Hand, TrackedPose, f64)>,
     fade: Fade,
@@ -170,6 +172,7 @@ impl Session {
             anchor: AnchorFilter::new(params),
             span: OneEuro::new(params),
             knuckle_span_mm: DEFAULT_KNUCKLE_SPAN_MM,
+            finger_diameter_mm: None,
             last: None,
             fade: Fade::HIDDEN,
         }
@@ -182,15 +185,37 @@ impl Session {
     /// A new target or hand choice starts afresh (the filters must not blend two places).
     pub fn retarget(&mut self, target: Target, choice: HandChoice) {
         if target != self.target || choice != self.choice {
-            let span = self.knuckle_span_mm;
+            let (span, finger) = (self.knuckle_span_mm, self.finger_diameter_mm);
             *self = Session::new(target, choice);
             self.knuckle_span_mm = span;
+            self.finger_diameter_mm = finger;
         }
     }
 
     /// The shopper's knuckle span in mm that sets the scale.
     pub fn knuckle_span_mm(&self) -> f32 {
         self.knuckle_span_mm
+    }
+
+    /// The finger's measured width where the ring sits (mm; `None` forgets it): the finger proxy
+    /// takes it, so a loose ring shows the finger inside it. Implausible widths (outside 8–30
+    /// mm) are ignored; returns whether it was taken.
+    pub fn set_finger_diameter_mm(&mut self, mm: Option<f32>) -> bool {
+        match mm {
+            Some(d) if (8.0..=30.0).contains(&d) => {
+                self.finger_diameter_mm = Some(d);
+                true
+            }
+            Some(_) => false,
+            None => {
+                self.finger_diameter_mm = None;
+                true
+            }
+        }
+    }
+
+    pub fn finger_diameter_mm(&self) -> Option<f32> {
+        self.finger_diameter_mm
     }
 
     /// Uses a calibrated scale (picture px per mm in the hand's plane) to measure the followed
@@ -270,7 +295,10 @@ impl Session {
     pub fn proxy_cylinder_m(&self, inner_diameter_mm: Option<f32>) -> (f32, f32, f32) {
         match self.target {
             Target::Ring(_) => {
-                let d = inner_diameter_mm.unwrap_or(DEFAULT_FINGER_DIAMETER_MM);
+                // The measured finger, but never wider than the band's inside (a ring too small
+                // would otherwise have its front hidden by the finger).
+                let ring = inner_diameter_mm.unwrap_or(DEFAULT_FINGER_DIAMETER_MM);
+                let d = self.finger_diameter_mm.map_or(ring, |f| f.min(ring));
                 (
                     0.5 * d * PROXY_RADIUS_SHARE / MM_PER_M,
                     FINGER_PROXY_MM.0 / MM_PER_M,
@@ -573,5 +601,23 @@ mod tests {
         assert!(z0 < 0.0 && z1 > 0.0);
         let (r, _, _) = s.proxy_cylinder_m(None);
         assert!((r - 0.5 * DEFAULT_FINGER_DIAMETER_MM * PROXY_RADIUS_SHARE / 1000.0).abs() < 1e-6);
+        // A measured finger narrower than the ring: the proxy is the finger.
+        let mut s = s;
+        assert!(s.set_finger_diameter_mm(Some(16.0)));
+        let (r, _, _) = s.proxy_cylinder_m(Some(18.0));
+        assert!((r - 0.008 * PROXY_RADIUS_SHARE).abs() < 1e-6);
+        // Wider than the ring: the ring's inside bounds it.
+        assert!(s.set_finger_diameter_mm(Some(19.0)));
+        let (r, _, _) = s.proxy_cylinder_m(Some(18.0));
+        assert!((r - 0.009 * PROXY_RADIUS_SHARE).abs() < 1e-6);
+        assert!(
+            !s.set_finger_diameter_mm(Some(3.0)),
+            "no finger is 3 mm wide"
+        );
+        assert_eq!(s.finger_diameter_mm(), Some(19.0));
+        s.retarget(Target::Ring(Finger::Index), HandChoice::Any);
+        assert_eq!(s.finger_diameter_mm(), Some(19.0), "kept across targets");
+        assert!(s.set_finger_diameter_mm(None));
+        assert_eq!(s.finger_diameter_mm(), None);
     }
 }

@@ -66,8 +66,7 @@ pub fn screen_px_per_mm(card_width_css_px: f32) -> Result<f32, JsError> {
 }
 
 /// The screen ring sizer's reading: a circle `circle_css_px` across at `css_px_per_mm`, as
-/// `{"system", "size", "uncertainty", "diameter_mm", "sizes": {system: label, …}}`, the size and
-/// uncertainty in `system` (`us`, `uk`, `eu`, `iso`, `jp`, `ch`, `in`). Bad values throw.
+/// [`size_reading`] says. Bad values throw.
 #[wasm_bindgen(js_name = ringFromCircle)]
 pub fn ring_from_circle(
     circle_css_px: f32,
@@ -77,17 +76,43 @@ pub fn ring_from_circle(
     let system: SizeSystem = system.parse()?;
     let diameter_mm = screen::inner_diameter_mm_from_circle(circle_css_px, css_px_per_mm)?;
     let sigma_mm = screen::circle_sigma_mm(diameter_mm, css_px_per_mm);
+    size_reading(system, diameter_mm, sigma_mm)
+}
+
+/// The ring size for a finger measured in several frames (`measureFinger`'s `width_mm` and
+/// `sigma_mm` of each): their median, with an uncertainty that is the larger of the frames' own
+/// (averaged down) and their spread, as [`size_reading`] says. No frames or a width outside the
+/// size tables throws.
+#[wasm_bindgen(js_name = fingerSize)]
+pub fn finger_size(widths_mm: &[f32], sigmas_mm: &[f32], system: &str) -> Result<String, JsError> {
+    use crate::calibrate::finger::{combine, FingerWidth};
+    let system: SizeSystem = system.parse()?;
+    let frames: Vec<FingerWidth> = widths_mm
+        .iter()
+        .zip(sigmas_mm)
+        .filter(|(w, s)| w.is_finite() && s.is_finite())
+        .map(|(&width_mm, &sigma_mm)| FingerWidth { width_mm, sigma_mm })
+        .collect();
+    let width = combine(&frames).ok_or_else(|| JsError::new("no finger measurements"))?;
+    size_reading(system, width.width_mm, width.sigma_mm)
+}
+
+/// `{"system", "size", "uncertainty", "diameter_mm", "sigma_mm", "sizes": {system: label, …}}`:
+/// the ring size of an inner diameter in `system` (`us`, `uk`, `eu`, `iso`, `jp`, `ch`, `in`),
+/// with two standard deviations in that system's sizes.
+fn size_reading(system: SizeSystem, diameter_mm: f32, sigma_mm: f32) -> Result<String, JsError> {
     let sizes = ring_size::all_systems(diameter_mm)?;
     let label = sizes
         .iter()
         .find(|(k, _)| *k == system)
         .map_or("", |(_, n)| n.label.as_str());
     Ok(format!(
-        "{{\"system\": {}, \"size\": {}, \"uncertainty\": {}, \"diameter_mm\": {:.2}, \"sizes\": {}}}",
+        "{{\"system\": {}, \"size\": {}, \"uncertainty\": {}, \"diameter_mm\": {:.2}, \"sigma_mm\": {:.3}, \"sizes\": {}}}",
         json_string(system.key()),
         json_string(label),
         system.uncertainty_sizes(sigma_mm),
         diameter_mm,
+        sigma_mm,
         ring_size::labels_json(&sizes)
     ))
 }

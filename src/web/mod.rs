@@ -584,6 +584,17 @@ impl Viewer {
             .measure_face(css_px_per_mm / scale)
     }
 
+    /// The finger's measured width where the ring sits, mm (undefined forgets it): the finger
+    /// proxy takes it. Returns whether it was taken (8–30 mm, while a hand is tracked).
+    #[wasm_bindgen(js_name = setFingerDiameterMm)]
+    pub fn set_finger_diameter_mm(&self, mm: Option<f32>) -> bool {
+        self.inner
+            .borrow_mut()
+            .tracking
+            .as_mut()
+            .is_some_and(|s| s.set_finger_diameter_mm(mm))
+    }
+
     /// Hide (true, the default) or show what lies behind the tracked finger or wrist.
     #[wasm_bindgen(js_name = setOcclusion)]
     pub fn set_occlusion(&self, on: bool) {
@@ -607,6 +618,9 @@ impl Viewer {
             (Some(hand), _) => {
                 set(&o, "tracking", hand.tracking().into());
                 set(&o, "knuckleSpanMm", hand.knuckle_span_mm().into());
+                if let Some(mm) = hand.finger_diameter_mm() {
+                    set(&o, "fingerDiameterMm", mm.into());
+                }
             }
             (None, Some(face)) => {
                 set(&o, "tracking", face.tracking().into());

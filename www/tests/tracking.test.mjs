@@ -17,7 +17,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { startServer } from './serve.mjs';
 import { decodePng, encodePng } from './png.mjs';
-import { REPO, E2E_DIR, checkSite, launch, openPage, waitForEvent, events, dragJewelAway } from './harness.mjs';
+import { REPO, E2E_DIR, checkSite, launch, openPage, waitForEvent, events, eventCount, dragJewelAway } from './harness.mjs';
 
 const DATA = path.resolve(REPO, '..', 'shared', 'data', 'hands');
 const STILL = path.join(DATA, 'hands_back_fingers_spread.jpg');
@@ -202,6 +202,32 @@ describe('hand tracking (WebGPU)', { skip: !!siteProblem }, () => {
       assert.ok(Math.abs(cal.detail.pxPerMm - fingerCss / 17.32) < 0.02, `px per mm ${cal.detail.pxPerMm} from a ${fingerCss.toFixed(1)} px finger and a US 7 ring`);
       assert.ok(cal.detail.knuckleSpanMm > 40 && cal.detail.knuckleSpanMm < 110, `the hand measured ${cal.detail.knuckleSpanMm} mm across the knuckles`);
       figures.still_hand_knuckle_span_mm_from_ring_size = Math.round(cal.detail.knuckleSpanMm * 10) / 10;
+
+      // A card beside the hand measures the finger the ring is on: corners placed by hand for a
+      // card that makes this finger 17 mm wide (the photo holds no card). The finger is measured
+      // on the next tracker results at the card's scale, sizes the finger proxy and gives a size.
+      const cardCss = 85.6 * fingerCss / 17;
+      const sizedFrom = await eventCount(page);
+      await page.evaluate((cw) => {
+        const el = document.querySelector('loupe-tryon');
+        el.calibrate('card');
+        el.shadowRoot.querySelector('[data-action=manual]').click();
+        const [x0, y0] = [40, 40];
+        const ch = cw * 53.98 / 85.6;
+        el._calibrationFlow._handles.forEach((h, i) => h._place([[x0, y0], [x0 + cw, y0], [x0 + cw, y0 + ch], [x0, y0 + ch]][i]));
+        el.shadowRoot.querySelector('[data-action=use]').click();
+      }, cardCss);
+      const card = await waitForEvent(page, 'calibrated', { match: { method: 'card' }, timeout: 5000 });
+      assert.ok(Math.abs(card.detail.pxPerMm - cardCss / 85.6) < 0.01 * card.detail.pxPerMm, `card ${card.detail.pxPerMm} px per mm`);
+      const sized = await waitForEvent(page, 'size-measured', { from: sizedFrom, match: { method: 'finger' }, timeout: 90000 });
+      const fingerJewel = await page.evaluate(() => document.querySelector('loupe-tryon').trackedJewel);
+      console.log(`# finger at the card's scale: ${sized.detail.diameterMm} mm over ${sized.detail.frames} frames, ${sized.detail.system.toUpperCase()} ${sized.detail.size} ± ${sized.detail.uncertainty}`);
+      figures.still_hand_finger_mm_at_card_scale = sized.detail.diameterMm;
+      assert.ok(Math.abs(sized.detail.diameterMm - 17) < 0.85, `the finger measured ${sized.detail.diameterMm} mm at a scale that makes it 17 mm`);
+      assert.ok(sized.detail.frames >= 3, `${sized.detail.frames} frames combined`);
+      assert.equal(sized.detail.system, 'us');
+      assert.ok(sized.detail.uncertainty > 0 && sized.detail.uncertainty <= 1, `± ${sized.detail.uncertainty} US sizes`);
+      assert.equal(fingerJewel.fingerDiameterMm.toFixed(2), sized.detail.diameterMm.toFixed(2), 'the finger proxy takes the measured width');
 
       // Stop feeding the tracker (the last pose stays), then draw the same frame with the proxy,
       // without it, and with no jewel (retargeting to the thumb starts over: nothing is drawn).

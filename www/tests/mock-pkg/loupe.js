@@ -132,6 +132,7 @@ export class Viewer {
   loseTracking() { this._check(); }
   measureHand() { this._check(); return undefined; }
   measureFace() { this._check(); return undefined; }
+  setFingerDiameterMm() { this._check(); return false; }
   setOcclusion() { this._check(); }
   get trackedJewel() { return this._tracking ? { tracking: false, knuckleSpanMm: 64, opacity: 0, jewels: [] } : null; }
 
