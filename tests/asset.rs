@@ -328,3 +328,26 @@ fn a_model_with_its_own_axes_is_turned_onto_loupes() {
         assert_eq!(p.warnings.len(), 1, "{bad}: {:?}", p.warnings);
     }
 }
+
+#[test]
+fn a_ring_touches_the_finger_along_its_band_not_its_head() {
+    let models = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
+    let scene =
+        loupe::asset::parse_glb(&std::fs::read(models.join("solitaire-us7-1ct.glb")).unwrap())
+            .unwrap();
+    let r = 0.5 * scene.piece.inner_diameter_mm.unwrap() / 1000.0;
+    let (lo, hi) = scene.contact_span_m(r, None).unwrap();
+    // The band is 2.0 mm wide; the 6.5 mm stone above it does not count.
+    let width_mm = (hi - lo) * 1000.0;
+    assert!((width_mm - 2.0).abs() < 0.3, "{width_mm} mm");
+    assert!((lo + hi).abs() < 2e-4, "centred on the origin: {lo} {hi}");
+    // Spun about its own axis it touches the same span.
+    let spun = scene
+        .contact_span_m(r, Some(glam::Quat::from_rotation_z(1.0)))
+        .unwrap();
+    assert!((spun.0 - lo).abs() < 1e-5 && (spun.1 - hi).abs() < 1e-5);
+    assert!(
+        scene.contact_span_m(0.001, None).is_none(),
+        "nothing lies 1 mm from the axis"
+    );
+}

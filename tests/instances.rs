@@ -106,3 +106,87 @@ fn each_copy_is_drawn_and_fades_on_its_own() {
         "{right_faded} vs {right_drawn}"
     );
 }
+
+#[test]
+fn a_ring_darkens_the_finger_next_to_it_and_nowhere_else() {
+    use loupe::render::{model_from_cylinder, ContactShadow};
+    let model = root().join("models/sample-ring.glb");
+    let size = 96;
+    let argv: Vec<String> = [
+        model.to_str().unwrap(),
+        "--out",
+        "unused.png",
+        "--size",
+        &format!("{size}x{size}"),
+        "--camera-orbit",
+        "70deg 70deg auto",
+        "--background",
+        "skybox",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let spec = RenderSpec::from_args(&argv).unwrap();
+    let env = load_environment(None).unwrap();
+    let mut prepared = prepare(&spec, &env, &mut Vec::new())
+        .unwrap_or_else(|e| panic!("render failed (is mesa-vulkan-drivers installed?): {e}"));
+    let camera = prepared.camera;
+    // A finger along the ring's axis, 20 mm either way; the band touches it over ±1 mm.
+    let finger = model_from_cylinder(0.0084, -0.02, 0.02);
+    let shadow = |strength: f32| ContactShadow {
+        touch_unit_z: (-0.05, 0.05),
+        falloff_unit_z: 0.075,
+        strength,
+    };
+    let mut draw = |contact_shadow: Option<ContactShadow>| {
+        prepared
+            .offscreen
+            .render_instances_rgba(
+                size,
+                size,
+                &camera,
+                &[Instance {
+                    occluder: Some(finger),
+                    contact_shadow,
+                    ..Instance::opaque(Mat4::IDENTITY)
+                }],
+            )
+            .unwrap()
+    };
+    let plain = draw(None);
+    let none = draw(Some(shadow(0.0)));
+    let shaded = draw(Some(shadow(0.45)));
+    image::save_buffer(
+        root().join("target/instances/contact-shadow.png"),
+        &shaded,
+        size,
+        size,
+        image::ColorType::Rgba8,
+    )
+    .unwrap();
+    assert_eq!(plain, none, "a shadow of strength 0 changes nothing");
+    let (mut darker, mut brighter, mut min_ratio) = (0, 0, 1.0f32);
+    for (a, b) in plain.chunks_exact(4).zip(shaded.chunks_exact(4)) {
+        let (la, lb) = (
+            a[..3].iter().map(|&v| v as f32).sum::<f32>(),
+            b[..3].iter().map(|&v| v as f32).sum::<f32>(),
+        );
+        if lb > la + 6.0 {
+            brighter += 1;
+        }
+        if lb < la - 24.0 {
+            darker += 1;
+            min_ratio = min_ratio.min(lb / la);
+        }
+    }
+    eprintln!("contact shadow: {darker} px darker, darkest at {min_ratio:.2} of the picture");
+    assert_eq!(brighter, 0, "a shadow only darkens");
+    assert!(darker >= 20, "only {darker} px darkened next to the band");
+    // Multiplied in display space, so never darker than (1 − strength) of the picture, and the
+    // finger far from the band (most of its 40 mm) is untouched.
+    assert!(min_ratio > 0.5, "{min_ratio}");
+    assert!(
+        darker < 1500,
+        "{darker} px darkened: more than the band's surroundings"
+    );
+}

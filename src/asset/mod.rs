@@ -374,6 +374,30 @@ impl Scene {
         })
     }
 
+    /// Where a ring touches the finger: the span along its axis (+Z, or its `axes`' after
+    /// `loupe_from_model`), m, of the geometry within 15 % of `inner_radius_m` of the axis (the
+    /// band's inside, not the head or stones above it). `None` when nothing is that close.
+    pub fn contact_span_m(
+        &self,
+        inner_radius_m: f32,
+        loupe_from_model: Option<glam::Quat>,
+    ) -> Option<(f32, f32)> {
+        let turn = Mat4::from_quat(loupe_from_model.unwrap_or(glam::Quat::IDENTITY));
+        let reach = inner_radius_m * 1.15;
+        let mut span: Option<(f32, f32)> = None;
+        for d in &self.draws {
+            let m = turn * d.world_from_mesh;
+            for v in &self.meshes[d.mesh].vertices {
+                let p = m.transform_point3(glam::Vec3::from(v.position_m));
+                if p.truncate().length() <= reach {
+                    let (lo, hi) = span.unwrap_or((p.z, p.z));
+                    span = Some((lo.min(p.z), hi.max(p.z)));
+                }
+            }
+        }
+        span
+    }
+
     pub fn triangle_count(&self) -> usize {
         self.draws
             .iter()

@@ -15,7 +15,7 @@ pub mod offscreen;
 pub use environment::{default_environment, GpuEnvironment};
 pub use frame::{Background, CameraMatrices, GemQuality, Lighting, RoomLight};
 pub use model::GpuModel;
-pub use overlay::{model_from_cylinder, unit_cylinder};
+pub use overlay::{model_from_cylinder, unit_cylinder, ContactShadow};
 pub use texture::{fit_within, ImageTexture};
 
 use crate::asset::{AlphaMode, Scene, Vertex};
@@ -456,6 +456,7 @@ impl Renderer {
                     self.overlay.write_occluder(
                         &self.queue,
                         instance.world_from_scene * model_from_occluder,
+                        instance.contact_shadow.as_ref(),
                     );
                 }
             }
@@ -501,6 +502,9 @@ impl Renderer {
                 if let (Some(model), Some(instance)) = (model, instance) {
                     if instance.occluder.is_some() {
                         self.overlay.draw_occluder(&mut pass);
+                        if instance.contact_shadow.is_some() {
+                            self.overlay.draw_contact_shadow(&mut pass);
+                        }
                     }
                     model.draw(
                         &mut pass,
@@ -534,6 +538,8 @@ pub struct Instance {
     /// A depth-only cylinder in the model's space (see [`model_from_cylinder`]) standing for the
     /// body part the jewel is worn on: what lies behind it is hidden.
     pub occluder: Option<Mat4>,
+    /// With an occluder: the skin next to the jewel darkened.
+    pub contact_shadow: Option<ContactShadow>,
 }
 
 impl Instance {
@@ -543,6 +549,7 @@ impl Instance {
             world_from_scene,
             opacity: 1.0,
             occluder: None,
+            contact_shadow: None,
         }
     }
 

@@ -33,8 +33,29 @@ pub fn model_from_cylinder(radius_m: f32, z_min_m: f32, z_max_m: f32) -> Mat4 {
         * Mat4::from_scale(Vec3::new(radius_m, radius_m, 0.5 * (z_max_m - z_min_m)))
 }
 
+/// A soft shadow on the body part next to where the jewel touches it, in the occluder cylinder's
+/// own z (−1 at its start, 1 at its end; see [`model_from_cylinder`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ContactShadow {
+    /// The jewel touches the body from here to there.
+    pub touch_unit_z: (f32, f32),
+    /// Beyond, the shadow falls off as exp(−distance / this).
+    pub falloff_unit_z: f32,
+    /// 0 none … 1 black, where it touches.
+    pub strength: f32,
+}
+
+/// The occluder's uniform: its placement and its contact shadow.
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct OccluderUniform {
+    world_from_occluder: [f32; 16],
+    shadow: [f32; 4],
+}
+
 pub(super) struct Overlay {
     occluder_pipeline: wgpu::RenderPipeline,
+    shadow_pipeline: wgpu::RenderPipeline,
     occluder_vertices: wgpu::Buffer,
     occluder_vertex_count: u32,
     occluder_uniform: wgpu::Buffer,
@@ -52,7 +73,7 @@ impl Overlay {
     ) -> Self {
         let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("occluder"),
-            entries: &[uniform_entry(0, wgpu::ShaderStages::VERTEX, false)],
+            entries: &[uniform_entry(0, wgpu::ShaderStages::VERTEX_FRAGMENT, false)],
         });
         let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
             label: Some("occluder"),
@@ -64,46 +85,68 @@ impl Overlay {
             label: Some("occluder.wgsl"),
             source: wgpu::ShaderSource::Wgsl(src.into()),
         });
-        let occluder_pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-            label: Some("occluder"),
-            layout: Some(&pipeline_layout),
-            vertex: wgpu::VertexState {
-                module: &module,
-                entry_point: Some("vs_main"),
-                compilation_options: Default::default(),
-                buffers: &[Some(wgpu::VertexBufferLayout {
-                    array_stride: 12,
-                    step_mode: wgpu::VertexStepMode::Vertex,
-                    attributes: &wgpu::vertex_attr_array![0 => Float32x3],
-                })],
+        let cylinder_pipeline = |label: &str,
+                                 fragment: &str,
+                                 depth: (bool, wgpu::CompareFunction),
+                                 target: wgpu::ColorTargetState| {
+            device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+                label: Some(label),
+                layout: Some(&pipeline_layout),
+                vertex: wgpu::VertexState {
+                    module: &module,
+                    entry_point: Some("vs_main"),
+                    compilation_options: Default::default(),
+                    buffers: &[Some(wgpu::VertexBufferLayout {
+                        array_stride: 12,
+                        step_mode: wgpu::VertexStepMode::Vertex,
+                        attributes: &wgpu::vertex_attr_array![0 => Float32x3],
+                    })],
+                },
+                // Both faces: the cylinder must hide the jewel from any side, even when the
+                // camera ends up inside a cap.
+                primitive: wgpu::PrimitiveState::default(),
+                depth_stencil: Some(wgpu::DepthStencilState {
+                    format: DEPTH_FORMAT,
+                    depth_write_enabled: Some(depth.0),
+                    depth_compare: Some(depth.1),
+                    stencil: Default::default(),
+                    bias: Default::default(),
+                }),
+                multisample: wgpu::MultisampleState {
+                    count: SAMPLE_COUNT,
+                    ..Default::default()
+                },
+                fragment: Some(wgpu::FragmentState {
+                    module: &module,
+                    entry_point: Some(fragment),
+                    compilation_options: Default::default(),
+                    targets: &[Some(target)],
+                }),
+                multiview_mask: None,
+                cache: None,
+            })
+        };
+        let occluder_pipeline = cylinder_pipeline(
+            "occluder",
+            "fs_main",
+            (true, wgpu::CompareFunction::Less),
+            wgpu::ColorTargetState {
+                format: color_format,
+                blend: None,
+                write_mask: wgpu::ColorWrites::empty(),
             },
-            // Both faces: the cylinder must hide the jewel from any side, even when the camera
-            // ends up inside a cap.
-            primitive: wgpu::PrimitiveState::default(),
-            depth_stencil: Some(wgpu::DepthStencilState {
-                format: DEPTH_FORMAT,
-                depth_write_enabled: Some(true),
-                depth_compare: Some(wgpu::CompareFunction::Less),
-                stencil: Default::default(),
-                bias: Default::default(),
-            }),
-            multisample: wgpu::MultisampleState {
-                count: SAMPLE_COUNT,
-                ..Default::default()
+        );
+        // Drawn after the occluder: only its nearest surface matches the depth it left.
+        let shadow_pipeline = cylinder_pipeline(
+            "contact shadow",
+            "fs_shadow",
+            (false, wgpu::CompareFunction::LessEqual),
+            wgpu::ColorTargetState {
+                format: color_format,
+                blend: Some(MULTIPLY_BLEND),
+                write_mask: wgpu::ColorWrites::COLOR,
             },
-            fragment: Some(wgpu::FragmentState {
-                module: &module,
-                entry_point: Some("fs_main"),
-                compilation_options: Default::default(),
-                targets: &[Some(wgpu::ColorTargetState {
-                    format: color_format,
-                    blend: None,
-                    write_mask: wgpu::ColorWrites::empty(),
-                })],
-            }),
-            multiview_mask: None,
-            cache: None,
-        });
+        );
         let vertices = unit_cylinder();
         let occluder_vertices = wgpu::util::DeviceExt::create_buffer_init(
             device,
@@ -115,7 +158,7 @@ impl Overlay {
         );
         let occluder_uniform = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("occluder"),
-            size: 64,
+            size: std::mem::size_of::<OccluderUniform>() as u64,
             usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
@@ -129,6 +172,7 @@ impl Overlay {
         });
         Self {
             occluder_pipeline,
+            shadow_pipeline,
             occluder_vertices,
             occluder_vertex_count: vertices.len() as u32,
             occluder_uniform,
@@ -137,12 +181,33 @@ impl Overlay {
         }
     }
 
-    pub fn write_occluder(&self, queue: &wgpu::Queue, world_from_occluder: Mat4) {
-        queue.write_buffer(
-            &self.occluder_uniform,
-            0,
-            bytemuck::cast_slice(&world_from_occluder.to_cols_array()),
-        );
+    pub fn write_occluder(
+        &self,
+        queue: &wgpu::Queue,
+        world_from_occluder: Mat4,
+        shadow: Option<&ContactShadow>,
+    ) {
+        let shadow = shadow.map_or([0.0; 4], |s| {
+            [
+                s.touch_unit_z.0,
+                s.touch_unit_z.1,
+                s.falloff_unit_z,
+                s.strength,
+            ]
+        });
+        let uniform = OccluderUniform {
+            world_from_occluder: world_from_occluder.to_cols_array(),
+            shadow,
+        };
+        queue.write_buffer(&self.occluder_uniform, 0, bytemuck::bytes_of(&uniform));
+    }
+
+    /// Darkens the picture next to the jewel; after [`Overlay::draw_occluder`], before the jewel.
+    pub fn draw_contact_shadow(&self, pass: &mut wgpu::RenderPass<'_>) {
+        pass.set_pipeline(&self.shadow_pipeline);
+        pass.set_bind_group(1, &self.occluder_bind_group, &[]);
+        pass.set_vertex_buffer(0, self.occluder_vertices.slice(..));
+        pass.draw(0..self.occluder_vertex_count, 0..1);
     }
 
     /// Draws the occluder into depth; the frame bind group must be set.
@@ -166,6 +231,20 @@ impl Overlay {
         pass.draw(0..3, 0..1);
     }
 }
+
+/// Blend for the contact shadow: what is there × the shadow's colour.
+const MULTIPLY_BLEND: wgpu::BlendState = wgpu::BlendState {
+    color: wgpu::BlendComponent {
+        src_factor: wgpu::BlendFactor::Zero,
+        dst_factor: wgpu::BlendFactor::Src,
+        operation: wgpu::BlendOperation::Add,
+    },
+    alpha: wgpu::BlendComponent {
+        src_factor: wgpu::BlendFactor::Zero,
+        dst_factor: wgpu::BlendFactor::One,
+        operation: wgpu::BlendOperation::Add,
+    },
+};
 
 /// Blend for the fade: background × constant + what is there × (1 − constant).
 pub(super) const FADE_BLEND: wgpu::BlendState = wgpu::BlendState {

@@ -29,6 +29,11 @@ const WRIST_PROXY_HALF_MM: f32 = 40.0;
 /// inner surface would fight the band's depth where they touch.
 const PROXY_RADIUS_SHARE: f32 = 0.97;
 
+/// The contact shadow a ring casts on its finger: how dark where it touches (0 none, 1 black)
+/// and over how many mm it fades beyond the band's edge.
+pub const CONTACT_SHADOW_STRENGTH: f32 = 0.45;
+pub const CONTACT_SHADOW_FALLOFF_MM: f32 = 1.5;
+
 /// Where the jewel is worn (the element's `kind` and `finger` attributes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Target {
@@ -318,6 +323,27 @@ impl Session {
     }
 }
 
+impl Session {
+    /// A ring's contact shadow on the finger proxy, in the proxy cylinder's unit z (see
+    /// `render::ContactShadow`): (touch from, touch to, falloff, strength), for a band touching
+    /// the finger from `span_m.0` to `span_m.1` along its axis (m). `None` for a bracelet, which
+    /// hangs loose.
+    pub fn contact_shadow_unit(&self, span_m: (f32, f32)) -> Option<(f32, f32, f32, f32)> {
+        let Target::Ring(_) = self.target else {
+            return None;
+        };
+        let (z0, z1) = (FINGER_PROXY_MM.0 / MM_PER_M, FINGER_PROXY_MM.1 / MM_PER_M);
+        let (mid, half) = (0.5 * (z0 + z1), 0.5 * (z1 - z0));
+        let unit = |z: f32| (z - mid) / half;
+        Some((
+            unit(span_m.0.min(span_m.1)),
+            unit(span_m.0.max(span_m.1)),
+            CONTACT_SHADOW_FALLOFF_MM / MM_PER_M / half,
+            CONTACT_SHADOW_STRENGTH,
+        ))
+    }
+}
+
 /// How a picture of `picture_px` fills a viewport like CSS `object-fit: cover`: CSS px =
 /// offset + scale × picture px.
 pub fn cover_fit(picture_px: Vec2, viewport_css: Vec2) -> (f32, Vec2) {
@@ -591,6 +617,21 @@ mod tests {
             worn(world_from_loupe, None, proxy),
             (world_from_loupe, proxy)
         );
+    }
+
+    #[test]
+    fn a_rings_contact_shadow_sits_on_the_band_in_the_proxys_own_z() {
+        let s = Session::new(Target::Ring(Finger::Ring), HandChoice::Any);
+        let (r, z0, z1) = s.proxy_cylinder_m(Some(17.3));
+        let cylinder = crate::render::model_from_cylinder(r, z0, z1);
+        let (a, b, falloff, strength) = s.contact_shadow_unit((0.001, -0.001)).unwrap();
+        // Back in model space: the band's 2 mm, and a 1.5 mm falloff.
+        let z = |u: f32| cylinder.transform_point3(Vec3::new(0.0, 0.0, u)).z;
+        assert!((z(a) + 0.001).abs() < 1e-6 && (z(b) - 0.001).abs() < 1e-6);
+        assert!(((z(a + falloff) - z(a)) - 0.0015).abs() < 1e-6);
+        assert_eq!(strength, CONTACT_SHADOW_STRENGTH);
+        let bracelet = Session::new(Target::Bracelet, HandChoice::Any);
+        assert_eq!(bracelet.contact_shadow_unit((0.0, 0.01)), None);
     }
 
     #[test]

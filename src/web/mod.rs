@@ -12,7 +12,7 @@ use crate::asset::Scene;
 use crate::math::cover::cover_uv;
 use crate::math::placement::{frame_view, Placement};
 use crate::math::Aabb;
-use crate::render::{Background, CameraMatrices, Instance, Renderer};
+use crate::render::{Background, CameraMatrices, ContactShadow, Instance, Renderer};
 use crate::track::face_session::{FaceSession, FaceTarget};
 use crate::track::session::{tracked_view, HandChoice, Session, Target, TrackedPose};
 use glam::{Quat, Vec2};
@@ -73,9 +73,68 @@ struct Inner {
     tracked_picture_px: Vec2,
     /// Hide what lies behind the tracked finger or wrist.
     occlusion: bool,
+    /// Darken the finger next to a tracked ring.
+    contact_shadow: bool,
+    /// Where the loaded ring touches the finger along its axis, m (see `Scene::contact_span_m`).
+    contact_span_m: Option<(f32, f32)>,
     piece: crate::asset::PieceInfo,
     /// Where the tracked jewels were drawn last (a pair of earrings is two).
     drawn: Vec<Drawn>,
+}
+
+/// A tracked jewel to draw, with the body proxy behind it in Loupe's model axes and, for a ring,
+/// the shadow it casts on the finger.
+struct Worn {
+    pose: TrackedPose,
+    proxy: glam::Mat4,
+    shadow: Option<ContactShadow>,
+}
+
+/// Every tracked jewel to draw at `time_s`: `None` when not tracking, empty before a hand or
+/// face is found (or after the jewel faded out).
+fn tracked_jewels(s: &Inner, time_s: f64) -> Option<Vec<Worn>> {
+    match (&s.tracking, &s.face_tracking) {
+        (Some(hand), _) => {
+            let (radius_m, z0, z1) = hand.proxy_cylinder_m(s.piece.inner_diameter_mm);
+            let proxy = crate::render::model_from_cylinder(radius_m, z0, z1);
+            let shadow = s
+                .contact_span_m
+                .filter(|_| s.contact_shadow)
+                .and_then(|span| hand.contact_shadow_unit(span))
+                .map(|(from, to, falloff, strength)| ContactShadow {
+                    touch_unit_z: (from, to),
+                    falloff_unit_z: falloff,
+                    strength,
+                });
+            Some(
+                hand.pose(time_s)
+                    .into_iter()
+                    .map(|pose| Worn {
+                        pose,
+                        proxy,
+                        shadow,
+                    })
+                    .collect(),
+            )
+        }
+        (None, Some(face)) => Some(
+            face.poses(time_s)
+                .into_iter()
+                .enumerate()
+                .map(|(i, pose)| {
+                    let p = face.proxy(i);
+                    let cylinder =
+                        crate::render::model_from_cylinder(p.radius_m, p.z_from_m, p.z_to_m);
+                    Worn {
+                        pose,
+                        proxy: p.model_from_axis * cylinder,
+                        shadow: None,
+                    }
+                })
+                .collect(),
+        ),
+        (None, None) => None,
+    }
 }
 
 /// A tracked jewel as last drawn.
@@ -163,6 +222,8 @@ impl Viewer {
             face_tracking: None,
             tracked_picture_px: Vec2::ONE,
             occlusion: true,
+            contact_shadow: true,
+            contact_span_m: None,
             piece: Default::default(),
             drawn: Vec::new(),
         };
@@ -306,6 +367,12 @@ impl Viewer {
             s.renderer.load(&scene, textures);
             s.bounds_m = scene.bounds_m;
             s.piece = scene.piece.clone();
+            let inner_radius_m = 0.5
+                * s.piece
+                    .inner_diameter_mm
+                    .unwrap_or(crate::track::session::DEFAULT_FINGER_DIAMETER_MM)
+                / crate::math::units::MM_PER_M;
+            s.contact_span_m = scene.contact_span_m(inner_radius_m, s.piece.loupe_from_model);
             for w in &warnings {
                 web_sys::console::warn_1(&format!("loupe: {w}").into());
             }
@@ -595,6 +662,12 @@ impl Viewer {
             .is_some_and(|s| s.set_finger_diameter_mm(mm))
     }
 
+    /// Darken (true, the default) or not the finger next to a tracked ring.
+    #[wasm_bindgen(js_name = setContactShadow)]
+    pub fn set_contact_shadow(&self, on: bool) {
+        self.inner.borrow_mut().contact_shadow = on;
+    }
+
     /// Hide (true, the default) or show what lies behind the tracked finger or wrist.
     #[wasm_bindgen(js_name = setOcclusion)]
     pub fn set_occlusion(&self, on: bool) {
@@ -707,38 +780,15 @@ impl Viewer {
             placement.rotation *= Quat::from_rotation_y(angle);
         }
         let time_s = time_ms / 1000.0;
-        // Each tracked jewel with the body proxy behind it, in its model space.
-        let tracked: Option<Vec<(TrackedPose, glam::Mat4)>> = match (&s.tracking, &s.face_tracking)
-        {
-            (Some(hand), _) => {
-                let (radius_m, z0, z1) = hand.proxy_cylinder_m(s.piece.inner_diameter_mm);
-                let proxy = crate::render::model_from_cylinder(radius_m, z0, z1);
-                Some(hand.pose(time_s).into_iter().map(|p| (p, proxy)).collect())
-            }
-            (None, Some(face)) => Some(
-                face.poses(time_s)
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, p)| {
-                        let proxy = face.proxy(i);
-                        let cylinder = crate::render::model_from_cylinder(
-                            proxy.radius_m,
-                            proxy.z_from_m,
-                            proxy.z_to_m,
-                        );
-                        (p, proxy.model_from_axis * cylinder)
-                    })
-                    .collect(),
-            ),
-            (None, None) => None,
-        };
+        let tracked = tracked_jewels(s, time_s);
         s.drawn.clear();
         let (view, instances) = match tracked {
             Some(jewels) if !jewels.is_empty() => {
                 // Far enough for the jewel and its proxy: the proxy's corners in model space.
                 let proxy_reach = jewels
                     .iter()
-                    .flat_map(|(_, m)| {
+                    .flat_map(|w| {
+                        let m = w.proxy;
                         [-1.0f32, 1.0].into_iter().flat_map(move |z| {
                             [glam::Vec3::new(1.0, 1.0, z), glam::Vec3::new(-1.0, -1.0, z)]
                                 .map(|c| m.transform_point3(c).length())
@@ -755,7 +805,12 @@ impl Viewer {
                     * 1.1;
                 let mut first_view = None;
                 let mut instances = Vec::with_capacity(jewels.len());
-                for (pose, proxy) in &jewels {
+                for Worn {
+                    pose,
+                    proxy,
+                    shadow,
+                } in &jewels
+                {
                     let view = tracked_view(
                         pose,
                         s.tracked_picture_px,
@@ -780,6 +835,7 @@ impl Viewer {
                         world_from_scene: world_from_model,
                         opacity: pose.opacity,
                         occluder: s.occlusion.then_some(model_from_proxy),
+                        contact_shadow: *shadow,
                     });
                     // Jewels on one body share its scale, hence its depth and projection.
                     first_view.get_or_insert(view);

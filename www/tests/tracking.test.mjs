@@ -236,7 +236,29 @@ describe('hand tracking (WebGPU)', { skip: !!siteProblem }, () => {
         el._tracking._gen++;
         el.shadowRoot.querySelector('video').pause();
       });
+      // The contact shadow (on by default) darkens the finger next to the band: only darker, and
+      // only near the ring. The occlusion pictures are taken without it.
+      const shaded = await grab(page);
+      await page.evaluate(() => document.querySelector('loupe-tryon')._viewer.setContactShadow(false));
       const occluded = await grab(page);
+      const jewelNow = await page.evaluate(() => document.querySelector('loupe-tryon').trackedJewel);
+      let darkened = 0, lightened = 0, far = 0;
+      const luma = (img, i) => img.data[i] + img.data[i + 1] + img.data[i + 2];
+      for (let i = 0; i < shaded.data.length; i += 4) {
+        const d = luma(shaded, i) - luma(occluded, i);
+        if (d > 6) lightened++;
+        if (d < -24) {
+          darkened++;
+          const [x, y] = [(i / 4) % shaded.width, Math.floor(i / 4 / shaded.width)];
+          if (Math.hypot(x - jewelNow.x, y - jewelNow.y) > 12 * jewelNow.pxPerMm) far++;
+        }
+      }
+      console.log(`# contact shadow: ${darkened} px darkened (${far} more than 12 mm from the ring), ${lightened} lightened`);
+      figures.contact_shadow_px = darkened;
+      assert.ok(darkened >= 10, `the contact shadow darkened only ${darkened} px`);
+      assert.equal(lightened, 0, 'a shadow only darkens');
+      assert.equal(far, 0, 'the shadow stays next to the ring');
+      fs.writeFileSync(path.join(E2E_DIR, 'still-hand-shadow.png'), encodePng(shaded.width, shaded.height, shaded.data));
       await page.evaluate(() => document.querySelector('loupe-tryon')._viewer.setOcclusion(false));
       const open = await grab(page);
       await page.evaluate(() => document.querySelector('loupe-tryon')._viewer.setTracking('ring', 'thumb', 'any'));

@@ -134,6 +134,7 @@ export class Viewer {
   measureFace() { this._check(); return undefined; }
   setFingerDiameterMm() { this._check(); return false; }
   setOcclusion() { this._check(); }
+  setContactShadow() { this._check(); }
   get trackedJewel() { return this._tracking ? { tracking: false, knuckleSpanMm: 64, opacity: 0, jewels: [] } : null; }
 
   render(timeMs) {
