@@ -9,6 +9,7 @@
 //     scale, in MediaPipe's order: a hand is 21 points (0 wrist, 1–4 thumb, 5–8 index … 17–20
 //     little) with handedness 'Left' | 'Right' as MediaPipe labels it (as if the image were a
 //     selfie); a face is the 468-point face mesh (1 nose tip, 152 chin, 234/454 beside the ears).
+//   tracker.reset()   the next image is unrelated to the last: detect afresh
 //   tracker.close()
 
 /** Files of @mediapipe/hands that the solution loads, copied into the site by `./x build`. */
@@ -143,6 +144,7 @@ export async function createMediaPipeHands({ model = 'full', maxHands = 2, onPro
       }
       return out;
     },
+    reset() { try { hands.reset(); } catch { /* nothing to forget yet */ } },
     close() { try { hands.close(); } catch { /* already closed */ } },
   };
 }
@@ -181,6 +183,7 @@ export async function createMediaPipeFaceMesh({ maxFaces = 1, onProgress, dir = 
         return { landmarks: flat, score: 1 };
       });
     },
+    reset() { try { mesh.reset(); } catch { /* nothing to forget yet */ } },
     close() { try { mesh.close(); } catch { /* already closed */ } },
   };
 }
@@ -208,6 +211,7 @@ export class TrackingController {
     this._trackerKey = '';
     this._showingFrames = false;
     this._lastPhoto = null;
+    this._lastSource = null;
     /** The last tracker result, for developers and tests (landmarks in image px, not mirrored). */
     this.lastResult = null;
     this.detectMs = undefined;
@@ -303,6 +307,12 @@ export class TrackingController {
       const ownFrame = isVideo;
       const timeMs = performance.now();
       const tracker = this._tracker;
+      // A new photo (or the camera after a photo) has nothing to do with the last picture: the
+      // tracker must look for the body afresh (not where it was), and the filters must not
+      // smooth across them.
+      const newPicture = source.source !== this._lastSource;
+      this._lastSource = source.source;
+      if (newPicture) tracker.reset();
       let found = [];
       try {
         found = await tracker.detect(frame, timeMs);
@@ -320,6 +330,7 @@ export class TrackingController {
       this.detectMs = performance.now() - timeMs;
       if (gen !== this._gen || host._viewer !== viewer) { if (ownFrame) frame.close(); return; }
       const mirror = !!source.mirror;
+      if (newPicture) viewer.forgetTrackingMotion();
       try {
         const sync = syncMode() === 'always' || (syncMode() === 'auto' && this.detectMs < SYNC_MAX_DETECT_MS);
         if (isVideo && sync) {

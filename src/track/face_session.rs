@@ -136,9 +136,7 @@ impl FaceSession {
             return;
         };
         if !self.fade.shown() {
-            self.anchors.iter_mut().for_each(AnchorFilter::reset);
-            self.visibility.iter_mut().for_each(OneEuro::reset);
-            self.eyes.reset();
+            self.forget_motion();
         }
         let eyes_px = self.eyes.filter(face.eye_distance_px(), time_s);
         let px_per_mm = eyes_px / self.eye_distance_mm;
@@ -166,6 +164,14 @@ impl FaceSession {
             visibility,
             px_per_mm,
         });
+    }
+
+    /// The next result is from an unrelated picture (a new photo): filter nothing across it,
+    /// keep the measured eye distance and the jewels shown.
+    pub fn forget_motion(&mut self) {
+        self.anchors.iter_mut().for_each(AnchorFilter::reset);
+        self.visibility.iter_mut().for_each(OneEuro::reset);
+        self.eyes.reset();
     }
 
     /// No face in this frame.
@@ -274,6 +280,18 @@ mod tests {
         let fading = s.poses(2.0 + FADE_S / 2.0);
         assert!((fading[0].opacity - 0.5).abs() < 1e-4);
         assert!(s.poses(2.0 + FADE_S).is_empty(), "never left stranded");
+    }
+
+    #[test]
+    fn a_new_photo_puts_the_earrings_on_its_face_at_once() {
+        let mut s = FaceSession::new(FaceTarget::Earrings);
+        s.update(&[face_at(Vec2::new(200.0, 240.0), 1.0)], 0.0);
+        s.forget_motion();
+        s.update(&[face_at(Vec2::new(420.0, 240.0), 1.0)], 0.05);
+        let poses = s.poses(1.0);
+        let expected = face::earring(&face_at(Vec2::new(420.0, 240.0), 1.0), Side::ViewerLeft);
+        assert!(poses[0].anchor.position_px.distance(expected.position_px) < 1e-3);
+        assert_eq!(poses[0].opacity, 1.0);
     }
 
     #[test]

@@ -272,6 +272,14 @@ impl Session {
         self.last = Some((hand, pose, time_s));
     }
 
+    /// The next result is from an unrelated picture (a new photo): filter nothing across it,
+    /// keep what was measured (knuckle span, finger width) and the jewel shown.
+    pub fn forget_motion(&mut self) {
+        self.landmarks.reset();
+        self.anchor.reset();
+        self.span.reset();
+    }
+
     /// No hand in this frame.
     pub fn lose(&mut self, time_s: f64) {
         self.fade.set(false, time_s);
@@ -534,6 +542,26 @@ mod tests {
         s.update(std::slice::from_ref(&hand), t);
         assert!((s.pose(t).unwrap().opacity - 0.75).abs() < 1e-4);
         assert_eq!(s.pose(t + FADE_S / 4.0).unwrap().opacity, 1.0);
+    }
+
+    #[test]
+    fn a_new_photo_is_not_blended_with_the_last() {
+        let mut s = Session::new(Target::Ring(Finger::Ring), HandChoice::Any);
+        s.update(&[hand_at(Vec2::new(100.0, 300.0), Handedness::Right)], 0.0);
+        let first = s.pose(1.0).unwrap().anchor.position_px;
+        let moved = hand_at(Vec2::new(400.0, 300.0), Handedness::Right);
+        let mut blended = s.clone();
+        blended.update(std::slice::from_ref(&moved), 0.05);
+        let lagging = blended.pose(1.0).unwrap().anchor.position_px;
+        assert!(
+            lagging.x < first.x + 290.0,
+            "the filter holds a moving hand back"
+        );
+        s.forget_motion();
+        s.update(std::slice::from_ref(&moved), 0.05);
+        let jumped = s.pose(1.0).unwrap();
+        assert!((jumped.anchor.position_px.x - first.x - 300.0).abs() < 1e-3);
+        assert_eq!(jumped.opacity, 1.0, "still shown: no fade between photos");
     }
 
     #[test]

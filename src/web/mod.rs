@@ -619,6 +619,19 @@ impl Viewer {
         tracking
     }
 
+    /// The next tracker result is from an unrelated picture (a new photo): no filtering across
+    /// it, so the jewel lands on the new hand or face at once; measurements are kept.
+    #[wasm_bindgen(js_name = forgetTrackingMotion)]
+    pub fn forget_tracking_motion(&self) {
+        let mut s = self.inner.borrow_mut();
+        if let Some(session) = s.tracking.as_mut() {
+            session.forget_motion();
+        }
+        if let Some(session) = s.face_tracking.as_mut() {
+            session.forget_motion();
+        }
+    }
+
     /// No tracker result for a while (e.g. the camera stopped): fade the jewel out.
     #[wasm_bindgen(js_name = loseTracking)]
     pub fn lose_tracking(&self, time_ms: f64) {

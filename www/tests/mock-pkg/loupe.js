@@ -130,6 +130,7 @@ export class Viewer {
   trackHands() { this._check(); return false; }
   trackFaces() { this._check(); return false; }
   loseTracking() { this._check(); }
+  forgetTrackingMotion() { this._check(); }
   measureHand() { this._check(); return undefined; }
   measureFace() { this._check(); return undefined; }
   setFingerDiameterMm() { this._check(); return false; }
