@@ -13,6 +13,13 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Where the pictures go to be looked at (each test may run first).
+fn out_dir() -> PathBuf {
+    let dir = root().join("target/instances");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 /// Mean absolute channel difference per pixel over columns `x0..x1`.
 fn mean_diff(a: &[u8], b: &[u8], x0: u32, x1: u32) -> f64 {
     let (w, h) = SIZE;
@@ -68,8 +75,7 @@ fn each_copy_is_drawn_and_fades_on_its_own() {
             ..Instance::opaque(right)
         },
     ]);
-    let out = root().join("target/instances");
-    std::fs::create_dir_all(&out).unwrap();
+    let out = out_dir();
     for (name, img) in [("both", &both), ("half-right", &half_right)] {
         image::save_buffer(
             out.join(format!("{name}.png")),
@@ -157,7 +163,7 @@ fn a_ring_darkens_the_finger_next_to_it_and_nowhere_else() {
     let none = draw(Some(shadow(0.0)));
     let shaded = draw(Some(shadow(0.45)));
     image::save_buffer(
-        root().join("target/instances/contact-shadow.png"),
+        out_dir().join("contact-shadow.png"),
         &shaded,
         size,
         size,
