@@ -158,12 +158,17 @@ for (const backend of siteProblem ? [] : ['webgpu', 'webgl']) {
       const ev = await startCamera(page);
       assert.equal(ev.detail.source, 'camera');
       assert.equal(await page.evaluate(() => document.querySelector('loupe-tryon').getAttribute('status')), 'camera');
+      // The fixture moves at 15 fps; SwiftShader may draw a frame a second or less under load,
+      // so the second picture is taken after a few drawn frames, up to 8 s.
       const a = await shot(page);
-      await pause(700);
-      await waitFrames(page, 2);
-      const b = await shot(page);
-      const moved = changedFraction(a, b, [0, 0, 1, 1]);
-      assert.ok(moved > 0.01, `two pictures 0.7 s apart differ in only ${(moved * 100).toFixed(2)} % of pixels: the camera video is not shown or not updating`);
+      let b, moved = 0;
+      for (const started = Date.now(); moved <= 0.01 && Date.now() - started < 8000;) {
+        await pause(700);
+        await waitFrames(page, 2);
+        b = await shot(page);
+        moved = changedFraction(a, b, [0, 0, 1, 1]);
+      }
+      assert.ok(moved > 0.01, `pictures up to 8 s apart differ in only ${(moved * 100).toFixed(2)} % of pixels: the camera video is not shown or not updating`);
       // The fixture's wall is light blue: the top corners must be blue, not the neutral backdrop.
       for (const r of cornerRects(b).slice(0, 2)) {
         const [R, , B] = meanColor(b, r);
@@ -297,11 +302,17 @@ for (const backend of siteProblem ? [] : ['webgpu', 'webgl']) {
       await page.close();
     });
 
-    test('material variants: the catalogue solitaire switches from platinum to yellow gold and back', T, async () => {
+    // Five looks, three pictures each: 40–85 s on SwiftShader's WebGL2 with two cores.
+    test('material variants: the catalogue solitaire switches from platinum to yellow gold and back', { timeout: 180_000 }, async () => {
       const p = await openDemo(browser.context);
       const { page } = p;
       let from = await eventCount(page);
-      await page.evaluate(() => { document.querySelector('loupe-tryon').src = 'models/solitaire-us7-1ct.glb'; });
+      // The metal is what changes: the stone at its lowest effort keeps SwiftShader's frames short.
+      await page.evaluate(() => {
+        const el = document.querySelector('loupe-tryon');
+        el.setAttribute('gem-quality', 'low');
+        el.src = 'models/solitaire-us7-1ct.glb';
+      });
       const load = await waitForEvent(page, 'load', { from });
       assert.deepEqual(load.detail.variants, ['platinum', 'yellow-gold'], 'load event lists the variants');
       assert.equal(load.detail.gems, 1, 'the stone is recognised as a gem');
