@@ -195,7 +195,7 @@ describe('hand tracking (WebGPU)', { skip: !!siteProblem }, () => {
       assert.ok(offAxis < 0.25 * fingerCss, `the marks' midpoint is ${offAxis.toFixed(1)} px off the finger's axis`);
       const calibratedFrom = (await events(page, 'calibrated')).length;
       await page.evaluate(() => document.querySelector('loupe-tryon').shadowRoot.querySelector('[data-action=use]').click());
-      const cal = await waitForEvent(page, 'calibrated', { from: 0, timeout: 5000 });
+      const cal = await waitForEvent(page, 'calibrated', { from: 0, timeout: 30000 });
       assert.equal(calibratedFrom, 0);
       assert.equal(cal.detail.method, 'ring-size');
       assert.equal(cal.detail.manual, false);
@@ -217,7 +217,7 @@ describe('hand tracking (WebGPU)', { skip: !!siteProblem }, () => {
         el._calibrationFlow._handles.forEach((h, i) => h._place([[x0, y0], [x0 + cw, y0], [x0 + cw, y0 + ch], [x0, y0 + ch]][i]));
         el.shadowRoot.querySelector('[data-action=use]').click();
       }, cardCss);
-      const card = await waitForEvent(page, 'calibrated', { match: { method: 'card' }, timeout: 5000 });
+      const card = await waitForEvent(page, 'calibrated', { match: { method: 'card' }, timeout: 30000 });
       assert.ok(Math.abs(card.detail.pxPerMm - cardCss / 85.6) < 0.01 * card.detail.pxPerMm, `card ${card.detail.pxPerMm} px per mm`);
       const sized = await waitForEvent(page, 'size-measured', { from: sizedFrom, match: { method: 'finger' }, timeout: 90000 });
       const fingerJewel = await page.evaluate(() => document.querySelector('loupe-tryon').trackedJewel);
