@@ -11,13 +11,12 @@
 // the lowest point of the first chin's outline at (192, 336). An earring anchor counts as at its
 // lobe within 12 mm at the face's scale (12 px on the first face, 6 px on the second).
 import { describe, test, before, after } from 'node:test';
-import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startServer } from './serve.mjs';
-import { decodePng, encodePng } from './png.mjs';
-import { REPO, E2E_DIR, checkSite, launch, openPage, waitForEvent, eventCount } from './harness.mjs';
+import { encodePng } from './png.mjs';
+import { REPO, E2E_DIR, checkSite, launch, openPage, waitForEvent, eventCount, ffmpegFixture, composedPicture } from './harness.mjs';
 
 const FACES = path.resolve(REPO, '..', 'shared', 'data', 'faces');
 const HANDS = path.resolve(REPO, '..', 'shared', 'data', 'hands');
@@ -72,14 +71,7 @@ async function shown(page, copies) {
   });
 }
 
-async function grab(page) {
-  const b64 = await page.evaluate(async () => {
-    const blob = await document.querySelector('loupe-tryon').toBlob();
-    const url = await new Promise((r) => { const f = new FileReader(); f.onload = () => r(f.result); f.readAsDataURL(blob); });
-    return url.slice(url.indexOf(',') + 1);
-  });
-  return decodePng(Buffer.from(b64, 'base64'));
-}
+const grab = composedPicture;
 
 /** Pixels in a box that differ (max channel difference > 40) between two pictures. */
 function changedIn(a, b, [x0, y0, x1, y1]) {
@@ -94,15 +86,7 @@ function changedIn(a, b, [x0, y0, x1, y1]) {
 }
 
 /** The face photo as a still camera (Chrome's fake capture from a y4m file). */
-function faceCamera() {
-  const out = path.join(E2E_DIR, 'still-face.y4m');
-  if (fs.existsSync(out) && fs.statSync(out).size > 1e5) return out;
-  fs.mkdirSync(E2E_DIR, { recursive: true });
-  const tmp = `${out}.tmp.y4m`;
-  execFileSync('ffmpeg', ['-v', 'error', '-y', '-loop', '1', '-i', FACE.file, '-frames:v', '10', '-r', '10', '-pix_fmt', 'yuv420p', tmp]);
-  fs.renameSync(tmp, out);
-  return out;
-}
+const faceCamera = () => ffmpegFixture('still-face.y4m', ['-loop', '1', '-i', FACE.file, '-frames:v', '10', '-r', '10', '-pix_fmt', 'yuv420p']);
 
 const median = (v) => { const s = [...v].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const dist = (a, b) => Math.hypot(a[0] - b[0], a[1] - b[1]);

@@ -221,3 +221,24 @@ export async function dragJewelAway(page, selector = 'loupe-tryon') {
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 50)))));
   return box;
 }
+
+/** A fixture made once with ffmpeg into target/e2e (`args` are ffmpeg's inputs and filters). */
+export function ffmpegFixture(name, args) {
+  const out = path.join(E2E_DIR, name);
+  if (fs.existsSync(out) && fs.statSync(out).size > 1e5) return out;
+  fs.mkdirSync(E2E_DIR, { recursive: true });
+  const tmp = `${out}.tmp${path.extname(out)}`;
+  execFileSync('ffmpeg', ['-v', 'error', '-y', ...args, tmp], { stdio: ['ignore', 'inherit', 'inherit'] });
+  fs.renameSync(tmp, out);
+  return out;
+}
+
+/** The element's composed picture (`toBlob()`), decoded. */
+export async function composedPicture(page, selector = 'loupe-tryon') {
+  const b64 = await page.evaluate(async (sel) => {
+    const blob = await document.querySelector(sel).toBlob();
+    const url = await new Promise((r) => { const f = new FileReader(); f.onload = () => r(f.result); f.readAsDataURL(blob); });
+    return url.slice(url.indexOf(',') + 1);
+  }, selector);
+  return decodePng(Buffer.from(b64, 'base64'));
+}

@@ -14,10 +14,9 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { startServer } from './serve.mjs';
-import { decodePng, encodePng } from './png.mjs';
-import { REPO, E2E_DIR, checkSite, launch, openPage, waitForEvent, events, eventCount, dragJewelAway } from './harness.mjs';
+import { encodePng } from './png.mjs';
+import { REPO, E2E_DIR, checkSite, launch, openPage, waitForEvent, events, eventCount, dragJewelAway, ffmpegFixture, composedPicture } from './harness.mjs';
 
 const DATA = path.resolve(REPO, '..', 'shared', 'data', 'hands');
 const STILL = path.join(DATA, 'hands_back_fingers_spread.jpg');
@@ -42,15 +41,7 @@ if (siteProblem) test('the site under test is built', () => { throw new Error(si
 const figures = {};
 let server;
 
-function fixture(name, args) {
-  const out = path.join(E2E_DIR, name);
-  if (fs.existsSync(out) && fs.statSync(out).size > 1e5) return out;
-  fs.mkdirSync(E2E_DIR, { recursive: true });
-  const tmp = `${out}.tmp${path.extname(out)}`;
-  execFileSync('ffmpeg', ['-v', 'error', '-y', ...args, tmp], { stdio: ['ignore', 'inherit', 'inherit'] });
-  fs.renameSync(tmp, out);
-  return out;
-}
+const fixture = ffmpegFixture;
 
 const stillCamera = () => fixture('still-hand.y4m', ['-loop', '1', '-i', STILL, '-frames:v', '10', '-r', '10', '-pix_fmt', 'yuv420p']);
 const aslCamera = () => fixture('asl-every-50th-2s.y4m', ['-i', VIDEO, '-vf', `select=not(mod(n\\,${VIDEO_STEP})),setpts=N/(0.5*TB)`,
@@ -101,14 +92,7 @@ async function collect(page, n) {
   }, n);
 }
 
-async function grab(page) {
-  const b64 = await page.evaluate(async () => {
-    const blob = await document.querySelector('loupe-tryon').toBlob();
-    const url = await new Promise((r) => { const f = new FileReader(); f.onload = () => r(f.result); f.readAsDataURL(blob); });
-    return url.slice(url.indexOf(',') + 1);
-  });
-  return decodePng(Buffer.from(b64, 'base64'));
-}
+const grab = composedPicture;
 
 const rms = (pts) => {
   const mx = pts.reduce((s, p) => s + p[0], 0) / pts.length, my = pts.reduce((s, p) => s + p[1], 0) / pts.length;
