@@ -3,7 +3,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use glam::{Mat4, Vec3};
-use loupe::cli::render::{load_environment, prepare, RenderSpec};
+use loupe::cli::render::{load_environment, prepare, Prepared, RenderSpec};
 use loupe::render::Instance;
 use std::path::PathBuf;
 
@@ -18,6 +18,29 @@ fn out_dir() -> PathBuf {
     let dir = root().join("target/instances");
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+/// The sample ring ready to draw at `size` over the skybox, as `loupe render` would with `extra`
+/// arguments.
+fn sample_ring(size: (u32, u32), extra: &[&str]) -> Prepared {
+    let model = root().join("models/sample-ring.glb");
+    let mut argv: Vec<String> = [
+        model.to_str().unwrap(),
+        "--out",
+        "unused.png",
+        "--size",
+        &format!("{}x{}", size.0, size.1),
+        "--background",
+        "skybox",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    argv.extend(extra.iter().map(|s| s.to_string()));
+    let spec = RenderSpec::from_args(&argv).unwrap();
+    let env = load_environment(None).unwrap();
+    prepare(&spec, &env, &mut Vec::new())
+        .unwrap_or_else(|e| panic!("render failed (is mesa-vulkan-drivers installed?): {e}"))
 }
 
 /// Mean absolute channel difference per pixel over columns `x0..x1`.
@@ -37,23 +60,7 @@ fn mean_diff(a: &[u8], b: &[u8], x0: u32, x1: u32) -> f64 {
 
 #[test]
 fn each_copy_is_drawn_and_fades_on_its_own() {
-    let model = root().join("models/sample-ring.glb");
-    let argv: Vec<String> = [
-        model.to_str().unwrap(),
-        "--out",
-        "unused.png",
-        "--size",
-        &format!("{}x{}", SIZE.0, SIZE.1),
-        "--background",
-        "skybox",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    let spec = RenderSpec::from_args(&argv).unwrap();
-    let env = load_environment(None).unwrap();
-    let mut prepared = prepare(&spec, &env, &mut Vec::new())
-        .unwrap_or_else(|e| panic!("render failed (is mesa-vulkan-drivers installed?): {e}"));
+    let mut prepared = sample_ring(SIZE, &[]);
     let camera = prepared.camera;
     // Two copies side by side, a ring's width apart either way of the centre.
     let left = Mat4::from_translation(Vec3::new(-0.016, 0.0, 0.0));
@@ -116,26 +123,8 @@ fn each_copy_is_drawn_and_fades_on_its_own() {
 #[test]
 fn a_ring_darkens_the_finger_next_to_it_and_nowhere_else() {
     use loupe::render::{model_from_cylinder, ContactShadow};
-    let model = root().join("models/sample-ring.glb");
     let size = 96;
-    let argv: Vec<String> = [
-        model.to_str().unwrap(),
-        "--out",
-        "unused.png",
-        "--size",
-        &format!("{size}x{size}"),
-        "--camera-orbit",
-        "70deg 70deg auto",
-        "--background",
-        "skybox",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    let spec = RenderSpec::from_args(&argv).unwrap();
-    let env = load_environment(None).unwrap();
-    let mut prepared = prepare(&spec, &env, &mut Vec::new())
-        .unwrap_or_else(|e| panic!("render failed (is mesa-vulkan-drivers installed?): {e}"));
+    let mut prepared = sample_ring((size, size), &["--camera-orbit", "70deg 70deg auto"]);
     let camera = prepared.camera;
     // A finger along the ring's axis, 20 mm either way; the band touches it over ±1 mm.
     let finger = model_from_cylinder(0.0084, -0.02, 0.02);
