@@ -8,7 +8,8 @@
 //! 2. [`edges`]: Sobel gradients and non-maximum suppression with a threshold that follows the
 //!    frame's median gradient (flat frames give no edges at all).
 //! 3. [`segments`]: edge pixels grown into regions of consistent direction and fitted with lines;
-//!    curved outlines (fingers, faces) are dropped as too wide.
+//!    curved outlines (fingers, faces) are dropped as too wide. Pieces down to 3 px are joined
+//!    along their common line, refitted at each join, so a striped card's dashed side is whole.
 //! 4. [`quads`]: segments whose lines cross near their ends make corners; a side with corners at
 //!    both ends and a fourth side joined to at least one of the other two makes a quad, so a
 //!    finger may hide one corner.
@@ -16,18 +17,21 @@
 //!    plausible camera (focal length 0.5–3 image diagonals, tilt up to 42°) with its corners within
 //!    a pixel of that card's, at least 40 px long, with three of its sides (rounded corners left
 //!    out) on strong edges that run along them, and with no two sides running on past both their
-//!    corners (a cell of a grid of tiles or windows).
+//!    corners (a cell of a grid of tiles or windows); each side's end that runs on past its corner
+//!    costs confidence (a card's chip, or the part of a card cut off by a row of digits).
 //! 6. [`refine`]: the best few quads are refined at full resolution (edge profiles across each side,
-//!    robust line fits, intersections), checked again, and the best is fitted with
-//!    [`card_from_corners`].
+//!    robust line fits, intersections), checked again, and the most confident is fitted with
+//!    [`card_from_corners`], unless a confident quad twice its area holds it (a chip or a photo
+//!    on the card).
 //!
 //! No threads, no files, no clocks (it runs in wasm), and no panics on any input: bad sizes are
 //! errors, and "no card" is `Ok(None)`. Work is bounded: at most 300 segments and 6000 quads.
 //!
-//! Measured on the synthetic set in `synthetic.rs` (120 positives, 60 negatives): detection 52 %,
-//! false positives 6.7 %, px/mm error median 0.05 %, p95 0.9 %. Issue 4 asks for ≥ 95 % and ≤ 2 %:
-//! the misses are almost all quads never hypothesised (a side broken into pieces by texture, low
-//! contrast or a finger), so the next step is better segment grouping, not scoring.
+//! Measured on the synthetic set in `synthetic.rs` (120 positives, 60 negatives): detection 63 %,
+//! false positives 10 %, px/mm error median 0.04 %, p95 1.0 %. Issue 4 asks for ≥ 95 % and ≤ 2 %.
+//! Most misses are striped or low-contrast cards whose sides give too little edge, and most false
+//! positives are card-shaped tiles or rectangles that a tilt of 40–50° could explain; the next step
+//! is verification that weighs more than edges (colour, the card's inside against its outside).
 
 mod edges;
 pub mod finger;
@@ -51,11 +55,15 @@ pub use manual::fit_manual_corners;
 
 /// Long side of the working image, px: detection runs at this size or finer.
 const WORKING_LONG_SIDE_PX: u32 = 640;
-/// Shortest card accepted, px along its long side in the full frame.
-const MIN_CARD_WIDTH_PX: f32 = 40.0;
+/// Shortest card accepted, px along its long side in the full frame: the 40 px that issue 4 asks
+/// for, less a pixel or two of blur eating into each end.
+const MIN_CARD_WIDTH_PX: f32 = 37.0;
 /// Shortest segment used, px in the working image: a card 40 px wide, tilted 40°, with rounded
 /// corners and a finger over a corner still has a short side this long.
 const MIN_SEGMENT_PX: f32 = 8.0;
+/// Shortest piece of a segment, px in the working image: the dashes a striped card's side breaks
+/// into where one of its stripes matches the background.
+const MIN_PIECE_PX: f32 = 3.0;
 /// Largest card-shape error (see [`shape::card_shape_error`]) of a coarse quad: a cheap first cut,
 /// loose because the error of a small or tilted card swings widely with a pixel of corner noise.
 const MAX_COARSE_SHAPE_ERROR: f32 = 0.4;
@@ -66,8 +74,13 @@ const MAX_CARD_DISTANCE_PX: f32 = 1.0;
 /// Support beyond both corners (see [`score::extension`]) above which a side runs on; a quad with
 /// two such sides is a cell of a grid, not a card.
 const MAX_EXTENSION: f32 = 0.5;
+/// Confidence lost for each side's end that runs on past its corner (see [`score::extensions`]):
+/// one whose extension has at least [`MAX_EXTENSION`] of its length on a strong edge.
+const RUN_ON_PENALTY: f32 = 0.12;
 /// Quads refined at full resolution.
-const REFINED_CANDIDATES: usize = 8;
+const REFINED_CANDIDATES: usize = 12;
+/// Coarse quads whose corners all lie this close (working px) are one candidate.
+const DUPLICATE_CORNER_PX: f32 = 2.0;
 /// Below this confidence no card is claimed.
 pub const MIN_CONFIDENCE: f32 = 0.6;
 
@@ -154,8 +167,8 @@ pub fn detect_card(image: &GrayImage) -> Result<Option<CardDetection>, CardError
     let threshold = gradients.adaptive_threshold();
     let edge_threshold = 0.6 * threshold;
     let edge_pixels = gradients.thin_edges(edge_threshold);
-    let raw = segments::find_segments(&gradients, &edge_pixels, MIN_SEGMENT_PX);
-    let mut segments = segments::merge_collinear(raw);
+    let pieces = segments::find_segments(&gradients, &edge_pixels, MIN_PIECE_PX);
+    let mut segments = segments::merge_collinear(pieces, MIN_SEGMENT_PX);
     let hypotheses = quads::hypotheses(&mut segments);
     let full_size = image.size_px();
     let working_size = working.size_px();
@@ -196,19 +209,61 @@ pub fn detect_card(image: &GrayImage) -> Result<Option<CardDetection>, CardError
         candidates.push((quality, ordered));
     }
     candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
-    candidates.truncate(REFINED_CANDIDATES);
-
-    let mut best: Option<CardDetection> = None;
-    for (_, coarse) in candidates {
-        let Some(detection) = finish(image, &working, &gradients, edge_threshold, coarse, scale)
-        else {
-            continue;
-        };
-        if best.is_none_or(|b| detection.confidence > b.confidence) {
-            best = Some(detection);
+    // Near-copies of one quad (a side found twice, a little apart) would crowd out the others.
+    let mut kept: Vec<(f32, [Vec2; 4])> = Vec::with_capacity(REFINED_CANDIDATES);
+    for candidate in candidates {
+        if kept.len() == REFINED_CANDIDATES {
+            break;
+        }
+        let duplicate = kept.iter().any(|(_, k)| {
+            k.iter()
+                .zip(candidate.1)
+                .all(|(a, b)| a.distance(b) <= DUPLICATE_CORNER_PX * scale)
+        });
+        if !duplicate {
+            kept.push(candidate);
         }
     }
-    Ok(best.filter(|d| d.confidence >= MIN_CONFIDENCE))
+    let candidates = kept;
+
+    let finished: Vec<CardDetection> = candidates
+        .into_iter()
+        .filter_map(|(_, coarse)| {
+            finish(image, &working, &gradients, edge_threshold, coarse, scale)
+        })
+        .filter(|d| d.confidence >= MIN_CONFIDENCE)
+        .collect();
+    Ok(choose(&finished))
+}
+
+/// The most confident detection, unless a card-shaped quad holds it: a card's chip, photo or
+/// printed panel is card-shaped too, and the card is the quad around it.
+fn choose(detections: &[CardDetection]) -> Option<CardDetection> {
+    let mut best = *detections
+        .iter()
+        .max_by(|a, b| a.confidence.total_cmp(&b.confidence))?;
+    let area = |d: &CardDetection| {
+        let c = d.corners_px;
+        0.5 * (0..4)
+            .map(|i| c[i].perp_dot(c[(i + 1) % 4]))
+            .sum::<f32>()
+            .abs()
+    };
+    for d in detections {
+        if area(d) >= 2.0 * area(&best)
+            && best.corners_px.iter().all(|p| contains(&d.corners_px, *p))
+        {
+            best = *d;
+        }
+    }
+    Some(best)
+}
+
+/// Is `p` inside the convex quad `q` (either winding)?
+fn contains(q: &[Vec2; 4], p: Vec2) -> bool {
+    let sides = (0..4).map(|i| (q[(i + 1) % 4] - q[i]).perp_dot(p - q[i]));
+    let signs: Vec<f32> = sides.collect();
+    signs.iter().all(|&s| s >= 0.0) || signs.iter().all(|&s| s <= 0.0)
 }
 
 /// Refines a coarse quad (full-resolution px, ordered) and scores it.
@@ -246,18 +301,30 @@ fn finish(
         edge_threshold,
     );
     let sides = support.sorted();
-    let running_on = score::extension(&corners_px.map(|p| p / scale), gradients, edge_threshold)
+    let extensions = score::extensions(
+        &corners_px.map(|p| p / scale),
+        gradients,
+        edge_threshold / 0.6,
+    );
+    let sides_running_on = extensions
         .iter()
-        .filter(|&&e| e >= MAX_EXTENSION)
+        .filter(|e| e[0].min(e[1]) >= MAX_EXTENSION)
         .count();
-    if running_on >= 2 {
+    if sides_running_on >= 2 {
         return None;
     }
+    let ends_running_on = extensions
+        .iter()
+        .flatten()
+        .filter(|&&e| e >= MAX_EXTENSION)
+        .count();
     // Three well-supported sides carry most of the weight: a fourth may be under a finger.
     let edges = 0.3 * sides[1] + 0.35 * sides[2] + 0.35 * sides[3];
     let shape_factor = 1.0 - distance_px / MAX_CARD_DISTANCE_PX * 0.3;
     let contrast_factor = (support.contrast / 12.0).min(1.0) * 0.3 + 0.7;
-    let confidence = (edges * shape_factor * contrast_factor).clamp(0.0, 1.0);
+    // Each side running on past a corner says the quad may be part of something bigger.
+    let ends_factor = 1.0 - RUN_ON_PENALTY * ends_running_on as f32;
+    let confidence = (edges * shape_factor * contrast_factor * ends_factor).clamp(0.0, 1.0);
     Some(CardDetection {
         corners_px,
         confidence,

@@ -25,6 +25,9 @@ const FOCAL_STARTS: usize = 12;
 /// Largest tilt of the card from square to the camera, degrees: the 40° a hand holds a card at,
 /// and a little for the noise in a small card's corners.
 const MAX_TILT_DEG: f64 = 42.0;
+/// Largest tilt of the card from the line of sight to its centre, degrees: [`MAX_TILT_DEG`] plus
+/// most of the half field of view of a wide phone camera.
+const MAX_SIGHT_TILT_DEG: f64 = 50.0;
 /// Penalty weights: px per unit of ln f beyond its bounds, and px per degree of tilt beyond the
 /// limit. Steep, so a fit can only lean on them by a pixel or so.
 const FOCAL_PENALTY_PX: f64 = 20.0;
@@ -140,11 +143,19 @@ impl Problem {
             (self.diagonal * FOCAL_MAX_DIAGONALS).ln(),
         );
         r[8] = FOCAL_PENALTY_PX * ((low - p.ln_focal).max(0.0) + (p.ln_focal - high).max(0.0));
-        // The tilt is the angle between the card's normal and the line of sight to its centre.
+        // Tilt is bounded twice. From the camera's axis it is at most what a hand holds a card at.
+        // From the line of sight to the card's centre it may be more, by up to the angle between
+        // that line and the axis (a card held square to the camera near the frame's edge); this
+        // angle sets how foreshortened the card looks, so bounding it keeps squares and long
+        // strips from passing for cards.
         let normal = rotation.z_axis;
         let sight = p.translation_mm.normalize_or_zero();
-        let tilt_deg = normal.dot(sight).abs().clamp(0.0, 1.0).acos().to_degrees();
-        r[9] = TILT_PENALTY_PX_PER_DEG * (tilt_deg - MAX_TILT_DEG).max(0.0);
+        let axis_tilt_deg = normal.z.abs().clamp(0.0, 1.0).acos().to_degrees();
+        let sight_tilt_deg = normal.dot(sight).abs().clamp(0.0, 1.0).acos().to_degrees();
+        let excess_deg = (axis_tilt_deg - MAX_TILT_DEG)
+            .max(sight_tilt_deg - MAX_SIGHT_TILT_DEG)
+            .max(0.0);
+        r[9] = TILT_PENALTY_PX_PER_DEG * excess_deg;
         r[10] = FOCAL_PRIOR_PX * (p.ln_focal - self.diagonal.ln());
         r
     }

@@ -72,12 +72,17 @@ pub(crate) fn support(
     }
 }
 
-/// For each side, how much of its line continues as an edge beyond *both* of its corners: the
-/// lesser of the two extensions' support (each from just past the rounded corner to
-/// [`EXTENSION_FRACTION`] of the side beyond it). A card lies on its background, so its sides stop
-/// at its corners; a cell of a grid (tiles, windows, a table's squares) has sides that run on.
-pub(crate) fn extension(quad: &[Vec2; 4], gradients: &Gradients, edge_threshold: f32) -> [f32; 4] {
-    let mut out = [0.0f32; 4];
+/// For each side, how much of its line continues as an edge beyond each of its two corners
+/// (from just past the rounded corner to [`EXTENSION_FRACTION`] of the side beyond it). A card
+/// lies on its background, so its sides stop at its corners. A cell of a grid (tiles, windows, a
+/// table's squares) has sides that run on past both; a part of a card cut off by a line of its
+/// design (a row of digits, a stripe) has two sides that run on past one.
+pub(crate) fn extensions(
+    quad: &[Vec2; 4],
+    gradients: &Gradients,
+    edge_threshold: f32,
+) -> [[f32; 2]; 4] {
+    let mut out = [[0.0f32; 2]; 4];
     for (i, side) in out.iter_mut().enumerate() {
         let (p, q) = (quad[i], quad[(i + 1) % 4]);
         let beyond = |from: Vec2, away: Vec2| {
@@ -93,7 +98,7 @@ pub(crate) fn extension(quad: &[Vec2; 4], gradients: &Gradients, edge_threshold:
             }
             hits as f32 / samples as f32
         };
-        *side = beyond(p, p - q).min(beyond(q, q - p));
+        *side = [beyond(p, p - q), beyond(q, q - p)];
     }
     out
 }

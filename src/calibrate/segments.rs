@@ -11,6 +11,19 @@ use super::edges::{EdgePixel, Gradients};
 const ANGLE_TOLERANCE_RAD: f32 = std::f32::consts::FRAC_PI_8;
 /// Largest RMS distance of a region's pixels from its fitted line, px.
 const MAX_RMS_PX: f32 = 0.9;
+/// A piece joins a line when its ends lie within this distance of it, px.
+const MAX_JOIN_OFFSET_PX: f32 = 1.5;
+/// Direction agreement for a join, as |sin| of the angle: 2° for long pieces, up to 15° for the
+/// shortest.
+const MIN_JOIN_SIN: f32 = 0.035;
+const MAX_JOIN_SIN: f32 = 0.26;
+/// Added to the gap a piece may leave, px: lengths run between end pixels' centres, so a dash
+/// of five pixels measures four.
+const JOIN_GAP_SLACK_PX: f32 = 2.0;
+/// Orientation buckets (5° each) that keep joining close to linear in the number of pieces.
+const ANGLE_BINS: usize = 36;
+/// Rounds of joining: a chain of dashes may reach the line only through nearer ones.
+const MAX_JOIN_PASSES: usize = 4;
 
 /// A fitted straight segment in working-image coordinates.
 #[derive(Clone, Copy, Debug)]
@@ -21,6 +34,8 @@ pub(crate) struct Segment {
     pub direction: Vec2,
     /// Length, px.
     pub length: f32,
+    /// Its pixels' sums, for refitting.
+    pub moments: Moments,
 }
 
 /// Grows and fits segments at least `min_length_px` long.
@@ -108,82 +123,211 @@ pub(crate) fn find_segments(
     segments
 }
 
-/// Joins segments on one line (a side cut in two by a finger, a low-contrast stretch or a stripe):
-/// directions within 2°, the shorter's ends within 1.5 px of the longer's line, and a gap no longer
-/// than the longer segment. The joined segment keeps the longer one's line and spans both.
-pub(crate) fn merge_collinear(mut segments: Vec<Segment>) -> Vec<Segment> {
-    segments.sort_by(|a, b| b.length.total_cmp(&a.length));
-    let mut merged: Vec<Segment> = Vec::with_capacity(segments.len());
-    let mut used = vec![false; segments.len()];
-    for i in 0..segments.len() {
+/// Joins pieces on one line into segments at least `min_length_px` long. A card's side comes out
+/// of [`find_segments`] in pieces wherever a stripe of its design, a finger or a stretch of low
+/// contrast interrupts its edge; a striped card on a background of one of its stripes' shades
+/// leaves only dashes a few pixels long. Each segment, longest first, takes in the unused pieces
+/// whose ends lie within [`MAX_JOIN_OFFSET_PX`] of its line, whose direction agrees within what
+/// their length can tell, and whose gap to it is no longer than it is; after each join the line is
+/// refitted to all the pixels taken so far, so a chain of dashes straightens as it grows.
+pub(crate) fn merge_collinear(mut pieces: Vec<Segment>, min_length_px: f32) -> Vec<Segment> {
+    pieces.sort_by(|a, b| b.length.total_cmp(&a.length));
+    let bin_of = |d: Vec2| {
+        let angle = d.y.atan2(d.x).rem_euclid(std::f32::consts::PI);
+        ((angle / std::f32::consts::PI * ANGLE_BINS as f32) as usize).min(ANGLE_BINS - 1)
+    };
+    let mut by_bin: Vec<Vec<usize>> = vec![Vec::new(); ANGLE_BINS];
+    for (k, piece) in pieces.iter().enumerate() {
+        by_bin[bin_of(piece.direction)].push(k);
+    }
+    let reach = (MAX_JOIN_SIN.asin() / (std::f32::consts::PI / ANGLE_BINS as f32)).ceil() as isize;
+    let mut used = vec![false; pieces.len()];
+    let mut merged = Vec::new();
+    for i in 0..pieces.len() {
         if used[i] {
             continue;
         }
-        let mut s = segments[i];
-        let normal = s.direction.perp();
-        for j in i + 1..segments.len() {
-            if used[j] {
-                continue;
+        used[i] = true;
+        let mut line = pieces[i];
+        for _ in 0..MAX_JOIN_PASSES {
+            let mut grew = false;
+            let bin = bin_of(line.direction) as isize;
+            for offset in -reach..=reach {
+                let b = (bin + offset).rem_euclid(ANGLE_BINS as isize) as usize;
+                for &j in &by_bin[b] {
+                    if used[j] {
+                        continue;
+                    }
+                    if let Some(joined) = join(&line, &pieces[j]) {
+                        line = joined;
+                        used[j] = true;
+                        grew = true;
+                    }
+                }
             }
-            let t = &segments[j];
-            if s.direction.dot(t.direction).abs() < 0.9994 {
-                continue;
+            if !grew {
+                break;
             }
-            if t.ends
-                .iter()
-                .any(|e| (*e - s.ends[0]).dot(normal).abs() > 1.5)
-            {
-                continue;
-            }
-            let along = |p: Vec2| (p - s.ends[0]).dot(s.direction);
-            let (t0, t1) = (along(t.ends[0]), along(t.ends[1]));
-            let (lo, hi) = (t0.min(t1), t0.max(t1));
-            let gap = (lo - s.length).max(-hi).max(0.0);
-            if gap > segments[i].length {
-                continue;
-            }
-            let (new_lo, new_hi) = (lo.min(0.0), hi.max(s.length));
-            let start = s.ends[0];
-            s.ends = [start + s.direction * new_lo, start + s.direction * new_hi];
-            s.length = new_hi - new_lo;
-            used[j] = true;
         }
-        merged.push(s);
+        if line.length >= min_length_px {
+            merged.push(line);
+        }
     }
     merged
 }
 
+/// `line` with `piece` joined, if the piece lies on it and near it.
+fn join(line: &Segment, piece: &Segment) -> Option<Segment> {
+    // A piece a few pixels long knows its direction only to about a pixel over its length.
+    let tolerance = MIN_JOIN_SIN.max(1.2 / piece.length).min(MAX_JOIN_SIN);
+    if line.direction.perp_dot(piece.direction).abs() > tolerance {
+        return None;
+    }
+    let normal = line.direction.perp();
+    let origin = line.ends[0];
+    if piece
+        .ends
+        .iter()
+        .any(|e| (*e - origin).dot(normal).abs() > MAX_JOIN_OFFSET_PX)
+    {
+        return None;
+    }
+    let along = |p: Vec2| (p - origin).dot(line.direction);
+    let (t0, t1) = (along(piece.ends[0]), along(piece.ends[1]));
+    let gap = (t0.min(t1) - line.length).max(-t0.max(t1)).max(0.0);
+    if gap > line.length.max(piece.length) + JOIN_GAP_SLACK_PX {
+        return None;
+    }
+    let moments = line.moments.plus(&piece.moments);
+    let (centroid, direction, rms) = moments.principal_axis();
+    if rms > MAX_RMS_PX {
+        return None;
+    }
+    let project = |p: Vec2| (p - centroid).dot(direction);
+    let (mut low, mut high) = (f32::MAX, f32::MIN);
+    for e in line.ends.iter().chain(piece.ends.iter()) {
+        low = low.min(project(*e));
+        high = high.max(project(*e));
+    }
+    Some(Segment {
+        ends: [centroid + direction * low, centroid + direction * high],
+        direction,
+        length: high - low,
+        moments,
+    })
+}
+
+/// Sums over a segment's pixel centres, enough to refit its line after a join.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Moments {
+    n: f64,
+    sx: f64,
+    sy: f64,
+    sxx: f64,
+    sxy: f64,
+    syy: f64,
+}
+
+impl Moments {
+    fn add(&mut self, p: Vec2) {
+        let (x, y) = (f64::from(p.x), f64::from(p.y));
+        self.n += 1.0;
+        self.sx += x;
+        self.sy += y;
+        self.sxx += x * x;
+        self.sxy += x * y;
+        self.syy += y * y;
+    }
+
+    fn plus(&self, o: &Moments) -> Moments {
+        Moments {
+            n: self.n + o.n,
+            sx: self.sx + o.sx,
+            sy: self.sy + o.sy,
+            sxx: self.sxx + o.sxx,
+            sxy: self.sxy + o.sxy,
+            syy: self.syy + o.syy,
+        }
+    }
+
+    /// Centroid, unit direction of the major axis, and RMS distance from that line.
+    fn principal_axis(&self) -> (Vec2, Vec2, f32) {
+        let n = self.n.max(1.0);
+        let (mx, my) = (self.sx / n, self.sy / n);
+        let cxx = self.sxx / n - mx * mx;
+        let cxy = self.sxy / n - mx * my;
+        let cyy = self.syy / n - my * my;
+        let angle = 0.5 * (2.0 * cxy).atan2(cxx - cyy);
+        let (sin, cos) = angle.sin_cos();
+        let across = (cxx * sin * sin - 2.0 * cxy * sin * cos + cyy * cos * cos).max(0.0);
+        (
+            Vec2::new(mx as f32, my as f32),
+            Vec2::new(cos as f32, sin as f32),
+            across.sqrt() as f32,
+        )
+    }
+}
+
 /// Principal-axis fit of a region's pixel centres.
 fn fit(region: &[usize], w: usize, min_length_px: f32) -> Option<Segment> {
-    let n = region.len() as f32;
     let point = |i: usize| Vec2::new((i % w) as f32 + 0.5, (i / w) as f32 + 0.5);
-    let centroid = region.iter().map(|&i| point(i)).sum::<Vec2>() / n;
-    let (mut sxx, mut sxy, mut syy) = (0.0f32, 0.0f32, 0.0f32);
+    let mut moments = Moments::default();
     for &i in region {
-        let d = point(i) - centroid;
-        sxx += d.x * d.x;
-        sxy += d.x * d.y;
-        syy += d.y * d.y;
+        moments.add(point(i));
     }
-    // Orientation of the major axis of the 2×2 covariance.
-    let angle = 0.5 * (2.0 * sxy).atan2(sxx - syy);
-    let direction = Vec2::new(angle.cos(), angle.sin());
-    let normal = direction.perp();
-    let (mut low, mut high, mut across) = (f32::MAX, f32::MIN, 0.0f32);
+    let (centroid, direction, rms) = moments.principal_axis();
+    let (mut low, mut high) = (f32::MAX, f32::MIN);
     for &i in region {
-        let d = point(i) - centroid;
-        let t = d.dot(direction);
+        let t = (point(i) - centroid).dot(direction);
         low = low.min(t);
         high = high.max(t);
-        across += d.dot(normal).powi(2);
     }
     let length = high - low;
-    if length < min_length_px || (across / n).sqrt() > MAX_RMS_PX {
+    if length < min_length_px || rms > MAX_RMS_PX {
         return None;
     }
     Some(Segment {
         ends: [centroid + direction * low, centroid + direction * high],
         direction,
         length,
+        moments,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A piece rasterised along y = y0 + slope·x for x in `xs`, fitted as `find_segments` would.
+    fn piece(xs: std::ops::Range<usize>, y0: f32, slope: f32) -> Segment {
+        let w = 200;
+        let region: Vec<usize> = xs
+            .map(|x| ((y0 + slope * x as f32).round() as usize) * w + x)
+            .collect();
+        fit(&region, w, 3.0).expect("a straight piece fits")
+    }
+
+    #[test]
+    fn dashes_join_into_one_side_and_a_parallel_line_stays_apart() {
+        // A striped card's side: 5 px dashes, 4 px gaps, over 85 px at a slope of 0.3.
+        let mut pieces: Vec<Segment> = (0..10)
+            .map(|k| piece(10 + 9 * k..15 + 9 * k, 40.0, 0.3))
+            .collect();
+        // Another edge 5 px below, parallel (the next stripe of a background).
+        pieces.push(piece(20..80, 45.0, 0.3));
+        let merged = merge_collinear(pieces, 8.0);
+        assert_eq!(merged.len(), 2, "{merged:?}");
+        let side = merged
+            .iter()
+            .find(|s| s.length > 70.0)
+            .expect("the dashes make one long side");
+        // Pixel centres 10.5 to 94.5 along x, on a slope of 0.3.
+        let expected = 84.0 * 1.09f32.sqrt();
+        assert!((side.length - expected).abs() < 2.0, "{}", side.length);
+        let slope = side.direction.y / side.direction.x;
+        assert!((slope - 0.3).abs() < 0.01, "slope {slope}");
+        // Each dash alone is shorter than a segment: without joining, nothing would be left of it.
+        let alone = merge_collinear(vec![piece(10..15, 40.0, 0.3)], 8.0);
+        assert!(alone.is_empty());
+    }
 }
