@@ -2,7 +2,7 @@
 //! `{"found": false}` when none is, 2 with a message on stderr for an unreadable file.
 
 use super::{CliError, Outcome};
-use crate::calibrate::{detect_card, GrayImage, NO_CARD_JSON};
+use crate::calibrate::{detect_card_rgba8, NO_CARD_JSON};
 use std::path::PathBuf;
 
 pub fn run(argv: &[String]) -> Result<Outcome, CliError> {
@@ -20,15 +20,11 @@ pub fn run(argv: &[String]) -> Result<Outcome, CliError> {
             reason: format!("cannot decode: {e}"),
         })?
         .to_rgba8();
-    let gray = GrayImage::from_rgba8(rgba.width(), rgba.height(), rgba.as_raw()).map_err(|e| {
+    let found = detect_card_rgba8(rgba.width(), rgba.height(), rgba.as_raw()).map_err(|e| {
         CliError::Image {
             path: path.clone(),
             reason: e.to_string(),
         }
-    })?;
-    let found = detect_card(&gray).map_err(|e| CliError::Image {
-        path: path.clone(),
-        reason: e.to_string(),
     })?;
     Ok(match found {
         None => Outcome {

@@ -10,7 +10,7 @@ use glam::Vec2;
 use super::args::Args;
 use super::{CliError, Outcome};
 use crate::calibrate::finger::{measure_json, FingerError};
-use crate::calibrate::{detect_card, GrayImage};
+use crate::calibrate::{detect_card_rgba8, GrayImage};
 use crate::math::ring_size::json_string;
 use std::path::PathBuf;
 
@@ -77,7 +77,9 @@ pub fn run(argv: &[String]) -> Result<Outcome, CliError> {
     let gray = GrayImage::from_rgba8(rgba.width(), rgba.height(), rgba.as_raw())
         .map_err(|e| image_error(e.to_string()))?;
     let (px_per_mm, scale_sigma) = if use_card {
-        match detect_card(&gray).map_err(|e| image_error(e.to_string()))? {
+        match detect_card_rgba8(rgba.width(), rgba.height(), rgba.as_raw())
+            .map_err(|e| image_error(e.to_string()))?
+        {
             Some(card) => (card.fit.px_per_mm, CARD_SCALE_REL_SIGMA),
             None => return Ok(not_found("no card in the image")),
         }

@@ -6,17 +6,17 @@ use glam::Vec2;
 use wasm_bindgen::prelude::*;
 
 use crate::calibrate::finger::measure_json;
-use crate::calibrate::{detect_card, fit_manual_corners, GrayImage, NO_CARD_JSON};
+use crate::calibrate::{detect_card_rgba8, fit_manual_corners, GrayImage, NO_CARD_JSON};
 use crate::math::ring_size::{self, json_string, SizeSystem};
 use crate::math::screen;
 
-/// Looks for an ID-1 card in an RGBA frame (`width × height`, 4 bytes per pixel). Answers
+/// Looks for an ID-1 card in an RGBA frame (`width × height`, 4 bytes per pixel), by brightness
+/// and then by hue (see [`detect_card_rgba8`]). Answers
 /// `{"found": true, "corners_px", "px_per_mm", "focal_px", "confidence"}` or `{"found": false}`;
 /// a bad size throws.
 #[wasm_bindgen(js_name = detectCard)]
 pub fn detect_card_rgba(rgba: &[u8], width: u32, height: u32) -> Result<String, JsError> {
-    let gray = GrayImage::from_rgba8(width, height, rgba)?;
-    Ok(match detect_card(&gray)? {
+    Ok(match detect_card_rgba8(width, height, rgba)? {
         Some(card) => card.to_json(),
         None => NO_CARD_JSON.to_owned(),
     })

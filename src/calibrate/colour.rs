@@ -1,0 +1,115 @@
+//! Cards that differ from their background in hue more than in brightness: a blue card on skin
+//! can have the skin's luma, and vanish from a grey frame. When the luma search finds nothing,
+//! the search runs again on two opponent-colour planes (red against green, yellow against blue),
+//! each a grey image of its own, and keeps the most confident card.
+
+use super::gray::GrayImage;
+use super::{detect_card, CardDetection, CardError};
+
+/// A plane whose values spread less than this (standard deviation, grey levels) carries no hue
+/// worth searching: a grey frame, or one under a single coloured light.
+const MIN_PLANE_SPREAD: f32 = 6.0;
+
+/// Confidence a card found in a colour plane needs. Higher than in luma: natural photos hold many
+/// patches of one hue whose outlines are straight by chance somewhere, and two more searches give
+/// two more chances to be fooled.
+const MIN_PLANE_CONFIDENCE: f32 = 0.8;
+
+/// Looks for a card in an RGBA frame: in its luma first, then in its opponent-colour planes.
+pub fn detect_card_rgba8(
+    width: u32,
+    height: u32,
+    rgba: &[u8],
+) -> Result<Option<CardDetection>, CardError> {
+    let luma = GrayImage::from_rgba8(width, height, rgba)?;
+    if let Some(found) = detect_card(&luma)? {
+        return Ok(Some(found));
+    }
+    let mut best: Option<CardDetection> = None;
+    for plane in opponent_planes(width, height, rgba) {
+        if spread(&plane) < MIN_PLANE_SPREAD {
+            continue;
+        }
+        if let Some(found) = detect_card(&plane)? {
+            if found.confidence >= MIN_PLANE_CONFIDENCE
+                && best.is_none_or(|b| found.confidence > b.confidence)
+            {
+                best = Some(found);
+            }
+        }
+    }
+    Ok(best)
+}
+
+/// Red − green and (red + green)/2 − blue, centred on 128. The frame's size is checked by the
+/// luma conversion before this runs.
+fn opponent_planes(width: u32, height: u32, rgba: &[u8]) -> [GrayImage; 2] {
+    let plane = |f: fn(i32, i32, i32) -> i32| GrayImage {
+        width,
+        height,
+        pixels: rgba
+            .chunks_exact(4)
+            .map(|p| {
+                let (r, g, b) = (i32::from(p[0]), i32::from(p[1]), i32::from(p[2]));
+                (128 + f(r, g, b)).clamp(0, 255) as u8
+            })
+            .collect(),
+    };
+    [plane(|r, g, _| r - g), plane(|r, g, b| (r + g) / 2 - b)]
+}
+
+/// Standard deviation of a plane's values, from a subsample.
+fn spread(image: &GrayImage) -> f32 {
+    let values: Vec<f32> = image
+        .pixels
+        .iter()
+        .step_by(7)
+        .map(|&v| f32::from(v))
+        .collect();
+    let n = values.len().max(1) as f32;
+    let mean = values.iter().sum::<f32>() / n;
+    (values.iter().map(|v| (v - mean).powi(2)).sum::<f32>() / n).sqrt()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_card_of_the_backgrounds_luma_is_found_by_its_hue() {
+        // A blue card on an orange background, both of luma ≈ 120: invisible in grey.
+        let (w, h) = (640usize, 480usize);
+        let (x0, y0, x1, y1) = (200usize, 150usize, 400usize, 276usize);
+        let (background, card) = ([200u8, 96, 40], [66u8, 122, 250]);
+        let luma =
+            |c: [u8; 3]| (77 * u32::from(c[0]) + 150 * u32::from(c[1]) + 29 * u32::from(c[2])) >> 8;
+        assert!(
+            luma(background).abs_diff(luma(card)) <= 2,
+            "{} {}",
+            luma(background),
+            luma(card)
+        );
+        let mut rgba = Vec::with_capacity(w * h * 4);
+        for y in 0..h {
+            for x in 0..w {
+                let inside = (x0..x1).contains(&x) && (y0..y1).contains(&y);
+                let c = if inside { card } else { background };
+                rgba.extend_from_slice(&[c[0], c[1], c[2], 255]);
+            }
+        }
+        let gray = GrayImage::from_rgba8(w as u32, h as u32, &rgba).unwrap();
+        assert_eq!(detect_card(&gray), Ok(None), "luma alone cannot see it");
+        let found = detect_card_rgba8(w as u32, h as u32, &rgba)
+            .unwrap()
+            .expect("found by its hue");
+        assert!(
+            (found.fit.px_per_mm - 200.0 / 85.6).abs() < 0.02,
+            "{}",
+            found.fit.px_per_mm
+        );
+        // A grey frame gives no hue planes to search, and no card.
+        let flat = vec![128u8; w * h * 4];
+        assert_eq!(detect_card_rgba8(w as u32, h as u32, &flat), Ok(None));
+        assert!(detect_card_rgba8(10, 10, &[0; 400]).is_err());
+    }
+}
