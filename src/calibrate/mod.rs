@@ -60,6 +60,8 @@ pub use colour::detect_card_rgba8;
 pub use gray::{GrayImage, MAX_SIDE_PX, MIN_SIDE_PX};
 pub use manual::fit_manual_corners;
 
+/// Edge pixels and side support use this fraction of the frame's adaptive gradient threshold.
+const EDGE_THRESHOLD_FRACTION: f32 = 0.6;
 /// Long side of the working image, px: detection runs at this size or finer.
 const WORKING_LONG_SIDE_PX: u32 = 640;
 /// Shortest card accepted, px along its long side in the full frame: the 40 px that issue 4 asks
@@ -78,7 +80,7 @@ const MAX_COARSE_SHAPE_ERROR: f32 = 0.4;
 /// working px, and of a refined one, in full-resolution px.
 const MAX_COARSE_CARD_DISTANCE_PX: f32 = 3.0;
 const MAX_CARD_DISTANCE_PX: f32 = 1.0;
-/// Support beyond both corners (see [`score::extension`]) above which a side runs on; a quad with
+/// Support beyond both corners (see [`score::extensions`]) above which a side runs on; a quad with
 /// two such sides is a cell of a grid, not a card.
 const MAX_EXTENSION: f32 = 0.5;
 /// Confidence lost for each side's end that runs on past its corner (see [`score::extensions`]):
@@ -172,7 +174,7 @@ pub fn detect_card(image: &GrayImage) -> Result<Option<CardDetection>, CardError
     let working = image.downscale(factor);
     let gradients = edges::Gradients::sobel(&working);
     let threshold = gradients.adaptive_threshold();
-    let edge_threshold = 0.6 * threshold;
+    let edge_threshold = EDGE_THRESHOLD_FRACTION * threshold;
     let edge_pixels = gradients.thin_edges(edge_threshold);
     let pieces = segments::find_segments(&gradients, &edge_pixels, MIN_PIECE_PX);
     let mut segments = segments::merge_collinear(pieces, MIN_SEGMENT_PX);
@@ -268,9 +270,8 @@ fn choose(detections: &[CardDetection]) -> Option<CardDetection> {
 
 /// Is `p` inside the convex quad `q` (either winding)?
 fn contains(q: &[Vec2; 4], p: Vec2) -> bool {
-    let sides = (0..4).map(|i| (q[(i + 1) % 4] - q[i]).perp_dot(p - q[i]));
-    let signs: Vec<f32> = sides.collect();
-    signs.iter().all(|&s| s >= 0.0) || signs.iter().all(|&s| s <= 0.0)
+    let sides = [0, 1, 2, 3].map(|i| (q[(i + 1) % 4] - q[i]).perp_dot(p - q[i]));
+    sides.iter().all(|&s| s >= 0.0) || sides.iter().all(|&s| s <= 0.0)
 }
 
 /// Refines a coarse quad (full-resolution px, ordered) and scores it.
@@ -311,7 +312,9 @@ fn finish(
     let extensions = score::extensions(
         &corners_px.map(|p| p / scale),
         gradients,
-        edge_threshold / 0.6,
+        // Running on is judged on strong edges only: background texture often reaches the
+        // lower threshold that side support uses.
+        edge_threshold / EDGE_THRESHOLD_FRACTION,
     );
     let sides_running_on = extensions
         .iter()

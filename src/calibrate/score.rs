@@ -13,7 +13,7 @@ const SKIP_FRACTION: f32 = 0.07;
 /// |cos| between the gradient and the side's normal for a sample to count (about 25°).
 const MIN_NORMAL_COS: f32 = 0.9;
 
-/// How far beyond each corner [`extension`] looks, as a fraction of the side.
+/// How far beyond each corner [`extensions`] looks, as a fraction of the side.
 const EXTENSION_FRACTION: f32 = 0.3;
 
 /// Support for one quad.
