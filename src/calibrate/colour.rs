@@ -1,61 +1,61 @@
 //! Cards that differ from their background in hue more than in brightness: a blue card on skin
-//! can have the skin's luma, and vanish from a grey frame. When the luma search finds nothing,
-//! the search runs again on two opponent-colour planes (red against green, yellow against blue),
-//! each a grey image of its own, and keeps the most confident card.
+//! can have the skin's luma, and vanish from a grey frame, or only one of its sides can (a purple
+//! card with one side against a red curtain). The frame is searched as three planes at once, its
+//! luma and two opponent-colour planes (red against green, yellow against blue); each edge pixel
+//! takes its gradient from the plane where it is strongest, and each side is refined in the plane
+//! where it shows best.
 
 use super::gray::GrayImage;
-use super::{detect_card, CardDetection, CardError};
+use super::{detect_in_planes, CardDetection, CardError};
 
 /// A plane whose values spread less than this (standard deviation, grey levels) carries no hue
 /// worth searching: a grey frame, or one under a single coloured light.
 const MIN_PLANE_SPREAD: f32 = 6.0;
 
-/// Confidence a card found in a colour plane needs. Higher than in luma: natural photos hold many
-/// patches of one hue whose outlines are straight by chance somewhere, and two more searches give
-/// two more chances to be fooled.
-const MIN_PLANE_CONFIDENCE: f32 = 0.8;
+/// Scale of the opponent planes against luma. Below 1, so that the chroma noise of JPEG frames
+/// (coarse 2×2 blocks) makes fewer edges than true hue boundaries do.
+const CHROMA_GAIN: f32 = 0.75;
 
-/// Looks for a card in an RGBA frame: in its luma first, then in its opponent-colour planes.
+/// Looks for a card in an RGBA frame, by brightness and hue together.
 pub fn detect_card_rgba8(
     width: u32,
     height: u32,
     rgba: &[u8],
 ) -> Result<Option<CardDetection>, CardError> {
-    let luma = GrayImage::from_rgba8(width, height, rgba)?;
-    if let Some(found) = detect_card(&luma)? {
-        return Ok(Some(found));
-    }
-    let mut best: Option<CardDetection> = None;
-    for plane in opponent_planes(width, height, rgba) {
-        if spread(&plane) < MIN_PLANE_SPREAD {
-            continue;
-        }
-        if let Some(found) = detect_card(&plane)? {
-            if found.confidence >= MIN_PLANE_CONFIDENCE
-                && best.is_none_or(|b| found.confidence > b.confidence)
-            {
-                best = Some(found);
-            }
-        }
-    }
-    Ok(best)
+    detect_in_planes(&planes_of_rgba8(width, height, rgba)?)
 }
 
-/// Red − green and (red + green)/2 − blue, centred on 128. The frame's size is checked by the
-/// luma conversion before this runs.
+/// The planes searched: luma, then the opponent-colour planes that carry some hue.
+pub(crate) fn planes_of_rgba8(
+    width: u32,
+    height: u32,
+    rgba: &[u8],
+) -> Result<Vec<GrayImage>, CardError> {
+    let luma = GrayImage::from_rgba8(width, height, rgba)?;
+    let mut planes = vec![luma];
+    planes.extend(
+        opponent_planes(width, height, rgba)
+            .into_iter()
+            .filter(|plane| spread(plane) >= MIN_PLANE_SPREAD),
+    );
+    Ok(planes)
+}
+
+/// Red − green and (red + green)/2 − blue, scaled by [`CHROMA_GAIN`] and centred on 128. The
+/// frame's size is checked by the luma conversion before this runs.
 fn opponent_planes(width: u32, height: u32, rgba: &[u8]) -> [GrayImage; 2] {
-    let plane = |f: fn(i32, i32, i32) -> i32| GrayImage {
+    let plane = |f: fn(f32, f32, f32) -> f32| GrayImage {
         width,
         height,
         pixels: rgba
             .chunks_exact(4)
             .map(|p| {
-                let (r, g, b) = (i32::from(p[0]), i32::from(p[1]), i32::from(p[2]));
-                (128 + f(r, g, b)).clamp(0, 255) as u8
+                let (r, g, b) = (f32::from(p[0]), f32::from(p[1]), f32::from(p[2]));
+                (128.0 + CHROMA_GAIN * f(r, g, b)).round().clamp(0.0, 255.0) as u8
             })
             .collect(),
     };
-    [plane(|r, g, _| r - g), plane(|r, g, b| (r + g) / 2 - b)]
+    [plane(|r, g, _| r - g), plane(|r, g, b| 0.5 * (r + g) - b)]
 }
 
 /// Standard deviation of a plane's values, from a subsample.
@@ -73,6 +73,7 @@ fn spread(image: &GrayImage) -> f32 {
 
 #[cfg(test)]
 mod tests {
+    use super::super::detect_card;
     use super::*;
 
     #[test]

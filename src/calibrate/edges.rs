@@ -53,6 +53,24 @@ impl Gradients {
         }
     }
 
+    /// At each pixel, the gradient of whichever plane changes most there: a card's side may show
+    /// in luma along one stretch and only in hue along another (where the background matches
+    /// the card's brightness). `planes` is not empty and its images share one size.
+    pub fn strongest(planes: &[GrayImage]) -> Gradients {
+        let mut all = planes.iter().map(Gradients::sobel);
+        let mut best = all.next().expect("at least one plane");
+        for other in all {
+            for i in 0..best.magnitude.len() {
+                if other.magnitude[i] > best.magnitude[i] {
+                    best.gx[i] = other.gx[i];
+                    best.gy[i] = other.gy[i];
+                    best.magnitude[i] = other.magnitude[i];
+                }
+            }
+        }
+        best
+    }
+
     /// Pixels whose magnitude is at least `threshold` and a local maximum across the edge (the
     /// gradient direction quantised to 4 neighbourhoods).
     pub fn thin_edges(&self, threshold: f32) -> Vec<EdgePixel> {

@@ -67,6 +67,8 @@ const WORKING_LONG_SIDE_PX: u32 = 640;
 /// Shortest card accepted, px along its long side in the full frame: the 40 px that issue 4 asks
 /// for, less a pixel or two of blur eating into each end.
 const MIN_CARD_WIDTH_PX: f32 = 37.0;
+/// The coarse check's share of [`MIN_CARD_WIDTH_PX`], for the longer of the quad's long sides.
+const COARSE_WIDTH_FRACTION: f32 = 0.85;
 /// Shortest segment used, px in the working image: a card 40 px wide, tilted 40°, with rounded
 /// corners and a finger over a corner still has a short side this long.
 const MIN_SEGMENT_PX: f32 = 8.0;
@@ -164,59 +166,18 @@ pub const NO_CARD_JSON: &str = "{\"found\": false}";
 
 /// Looks for an ID-1 card. `Ok(None)` when there is none (or none confident enough).
 pub fn detect_card(image: &GrayImage) -> Result<Option<CardDetection>, CardError> {
-    // The fields are public, so the size is checked again here rather than trusted.
-    image.validate()?;
-    // Rounded, not ceiled: an 800 px frame stays at full detail, where halving it would shrink a
-    // 40 px card to 20 px.
-    let factor =
-        ((image.width.max(image.height) + WORKING_LONG_SIDE_PX / 2) / WORKING_LONG_SIDE_PX).max(1);
-    let scale = factor as f32;
-    let working = image.downscale(factor);
-    let gradients = edges::Gradients::sobel(&working);
-    let threshold = gradients.adaptive_threshold();
-    let edge_threshold = EDGE_THRESHOLD_FRACTION * threshold;
-    let edge_pixels = gradients.thin_edges(edge_threshold);
-    let pieces = segments::find_segments(&gradients, &edge_pixels, MIN_PIECE_PX);
-    let mut segments = segments::merge_collinear(pieces, MIN_SEGMENT_PX);
-    let hypotheses = quads::hypotheses(&mut segments);
-    let full_size = image.size_px();
-    let working_size = working.size_px();
+    detect_in_planes(std::slice::from_ref(image))
+}
 
-    let mut candidates: Vec<(f32, [Vec2; 4])> = Vec::new();
-    for quad in hypotheses {
-        if !shape::is_convex(&quad)
-            || !shape::plausible_angles(&quad)
-            || !quad.iter().all(|p| inside(*p, working_size, 1.0))
-        {
-            continue;
-        }
-        let full = quad.map(|p| p * scale);
-        let Some((ordered, error)) = shape::order_corners(full, full_size) else {
-            continue;
-        };
-        if error > MAX_COARSE_SHAPE_ERROR || ordered[0].distance(ordered[1]) < MIN_CARD_WIDTH_PX {
-            continue;
-        }
-        let support = score::support(&quad, &working, &gradients, edge_threshold);
-        let sides = support.sorted();
-        if sides[1] < 0.5 || sides[0] < 0.2 {
-            continue;
-        }
-        let working_quad = ordered.map(|p| p / scale);
-        let Ok(working_fit) = card_from_corners(working_quad, working_size) else {
-            continue;
-        };
-        let Some(distance_px) =
-            reprojection::card_distance_px(&working_fit, working_quad, working_size)
-        else {
-            continue;
-        };
-        if distance_px > MAX_COARSE_CARD_DISTANCE_PX {
-            continue;
-        }
-        let quality = sides.iter().sum::<f32>() / 4.0 - 0.05 * distance_px;
-        candidates.push((quality, ordered));
-    }
+/// Looks for a card in several planes of one frame (luma first, then any colour planes), whose
+/// edges are searched together: see [`edges::Gradients::strongest`].
+pub(crate) fn detect_in_planes(planes: &[GrayImage]) -> Result<Option<CardDetection>, CardError> {
+    let search = Search::new(planes)?;
+    let mut candidates: Vec<(f32, [Vec2; 4])> = search
+        .hypotheses()
+        .into_iter()
+        .filter_map(|quad| search.coarse(quad).ok())
+        .collect();
     candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
     // Near-copies of one quad (a side found twice, a little apart) would crowd out the others.
     let mut kept: Vec<(f32, [Vec2; 4])> = Vec::with_capacity(REFINED_CANDIDATES);
@@ -227,22 +188,174 @@ pub fn detect_card(image: &GrayImage) -> Result<Option<CardDetection>, CardError
         let duplicate = kept.iter().any(|(_, k)| {
             k.iter()
                 .zip(candidate.1)
-                .all(|(a, b)| a.distance(b) <= DUPLICATE_CORNER_PX * scale)
+                .all(|(a, b)| a.distance(b) <= DUPLICATE_CORNER_PX * search.scale)
         });
         if !duplicate {
             kept.push(candidate);
         }
     }
-    let candidates = kept;
-
-    let finished: Vec<CardDetection> = candidates
+    let finished: Vec<CardDetection> = kept
         .into_iter()
-        .filter_map(|(_, coarse)| {
-            finish(image, &working, &gradients, edge_threshold, coarse, scale)
-        })
+        .filter_map(|(_, coarse)| search.finish(coarse).ok())
         .filter(|d| d.confidence >= MIN_CONFIDENCE)
         .collect();
     Ok(choose(&finished))
+}
+
+/// One frame's search state: the working image and its edges, shared by every quad's checks.
+pub(crate) struct Search<'a> {
+    /// Full resolution; the first is the luma, and all share its size.
+    planes: &'a [GrayImage],
+    working: Vec<GrayImage>,
+    gradients: edges::Gradients,
+    edge_threshold: f32,
+    /// Full-resolution px per working px.
+    pub scale: f32,
+}
+
+impl<'a> Search<'a> {
+    pub(crate) fn new(planes: &'a [GrayImage]) -> Result<Search<'a>, CardError> {
+        let image = planes.first().ok_or(CardError::TooSmall {
+            width: 0,
+            height: 0,
+        })?;
+        // The fields are public, so the sizes are checked again here rather than trusted.
+        for plane in planes {
+            plane.validate()?;
+            if (plane.width, plane.height) != (image.width, image.height) {
+                return Err(CardError::SizeMismatch {
+                    expected: image.pixels.len(),
+                    actual: plane.pixels.len(),
+                });
+            }
+        }
+        // Rounded, not ceiled: an 800 px frame stays at full detail, where halving it would
+        // shrink a 40 px card to 20 px.
+        let factor = ((image.width.max(image.height) + WORKING_LONG_SIDE_PX / 2)
+            / WORKING_LONG_SIDE_PX)
+            .max(1);
+        let working: Vec<GrayImage> = planes.iter().map(|p| p.downscale(factor)).collect();
+        let gradients = edges::Gradients::strongest(&working);
+        let edge_threshold = EDGE_THRESHOLD_FRACTION * gradients.adaptive_threshold();
+        Ok(Search {
+            planes,
+            working,
+            gradients,
+            edge_threshold,
+            scale: factor as f32,
+        })
+    }
+
+    /// Straight segments of the working image's edges, pieces joined.
+    pub(crate) fn segments(&self) -> Vec<segments::Segment> {
+        let edge_pixels = self.gradients.thin_edges(self.edge_threshold);
+        let pieces = segments::find_segments(&self.gradients, &edge_pixels, MIN_PIECE_PX);
+        segments::merge_collinear(pieces, MIN_SEGMENT_PX)
+    }
+
+    /// Quad hypotheses in working px.
+    pub(crate) fn hypotheses(&self) -> Vec<quads::Quad> {
+        quads::hypotheses(&mut self.segments(), self.working[0].size_px())
+    }
+
+    /// The cheap checks of a hypothesis (working px; convex, inside the frame): its quality for ranking and its corners
+    /// ordered in full-resolution px, or why it is no card.
+    pub(crate) fn coarse(&self, quad: quads::Quad) -> Result<(f32, [Vec2; 4]), &'static str> {
+        let working_size = self.working[0].size_px();
+        let full = quad.map(|p| p * self.scale);
+        let (ordered, error) =
+            shape::order_corners(full, self.planes[0].size_px()).ok_or("degenerate")?;
+        if error > MAX_COARSE_SHAPE_ERROR {
+            return Err("coarse shape error");
+        }
+        // Loose: a tilted card's long side can look shorter than the width it is measured at.
+        if ordered[0]
+            .distance(ordered[1])
+            .max(ordered[2].distance(ordered[3]))
+            < COARSE_WIDTH_FRACTION * MIN_CARD_WIDTH_PX
+        {
+            return Err("too small");
+        }
+        let support = score::support(&quad, &self.working, &self.gradients, self.edge_threshold);
+        let sides = support.sorted();
+        if sides[1] < 0.5 || sides[0] < 0.2 {
+            return Err("weak sides");
+        }
+        let working_quad = ordered.map(|p| p / self.scale);
+        let working_fit =
+            card_from_corners(working_quad, working_size).map_err(|_| "no homography")?;
+        let distance_px = reprojection::card_distance_px(&working_fit, working_quad, working_size)
+            .ok_or("no camera makes it a card")?;
+        if distance_px > MAX_COARSE_CARD_DISTANCE_PX {
+            return Err("coarse card distance");
+        }
+        let quality = sides.iter().sum::<f32>() / 4.0 - 0.05 * distance_px;
+        Ok((quality, ordered))
+    }
+
+    /// Refines a coarse quad (full-resolution px, ordered) and scores it, or says why it is no
+    /// card after all.
+    pub(crate) fn finish(&self, coarse: [Vec2; 4]) -> Result<CardDetection, &'static str> {
+        let scale = self.scale;
+        let first = refine::refine_corners(self.planes, coarse, 1.5 * scale + 1.5);
+        let second = refine::refine_corners(self.planes, first, 1.5);
+        let size = self.planes[0].size_px();
+        if !second.iter().all(|p| inside(*p, size, 1.0))
+            || !shape::is_convex(&second)
+            || !shape::plausible_angles(&second)
+        {
+            return Err("refined quad outside, or not convex");
+        }
+        let (corners_px, _) = shape::order_corners(second, size).ok_or("refined degenerate")?;
+        let fit = card_from_corners(corners_px, size).map_err(|_| "refined: no homography")?;
+        let distance_px = reprojection::card_distance_px(&fit, corners_px, size)
+            .ok_or("refined: no camera makes it a card")?;
+        if distance_px > MAX_CARD_DISTANCE_PX {
+            return Err("refined card distance");
+        }
+        if fit.px_per_mm * CARD_WIDTH_MM < MIN_CARD_WIDTH_PX || !fit.px_per_mm.is_finite() {
+            return Err("refined too small");
+        }
+        let working_corners = corners_px.map(|p| p / scale);
+        let support = score::support(
+            &working_corners,
+            &self.working,
+            &self.gradients,
+            self.edge_threshold,
+        );
+        let sides = support.sorted();
+        let extensions = score::extensions(
+            &working_corners,
+            &self.gradients,
+            // Running on is judged on strong edges only: background texture often reaches the
+            // lower threshold that side support uses.
+            self.edge_threshold / EDGE_THRESHOLD_FRACTION,
+        );
+        let sides_running_on = extensions
+            .iter()
+            .filter(|e| e[0].min(e[1]) >= MAX_EXTENSION)
+            .count();
+        if sides_running_on >= 2 {
+            return Err("two sides run on past both corners");
+        }
+        let ends_running_on = extensions
+            .iter()
+            .flatten()
+            .filter(|&&e| e >= MAX_EXTENSION)
+            .count();
+        // Three well-supported sides carry most of the weight: a fourth may be under a finger.
+        let edges = 0.3 * sides[1] + 0.35 * sides[2] + 0.35 * sides[3];
+        let shape_factor = 1.0 - distance_px / MAX_CARD_DISTANCE_PX * 0.3;
+        let contrast_factor = (support.contrast / 12.0).min(1.0) * 0.3 + 0.7;
+        // Each side running on past a corner says the quad may be part of something bigger.
+        let ends_factor = 1.0 - RUN_ON_PENALTY * ends_running_on as f32;
+        let confidence = (edges * shape_factor * contrast_factor * ends_factor).clamp(0.0, 1.0);
+        Ok(CardDetection {
+            corners_px,
+            confidence,
+            fit,
+        })
+    }
 }
 
 /// The most confident detection, unless a card-shaped quad holds it: a card's chip, photo or
@@ -272,74 +385,6 @@ fn choose(detections: &[CardDetection]) -> Option<CardDetection> {
 fn contains(q: &[Vec2; 4], p: Vec2) -> bool {
     let sides = [0, 1, 2, 3].map(|i| (q[(i + 1) % 4] - q[i]).perp_dot(p - q[i]));
     sides.iter().all(|&s| s >= 0.0) || sides.iter().all(|&s| s <= 0.0)
-}
-
-/// Refines a coarse quad (full-resolution px, ordered) and scores it.
-fn finish(
-    image: &GrayImage,
-    working: &GrayImage,
-    gradients: &edges::Gradients,
-    edge_threshold: f32,
-    coarse: [Vec2; 4],
-    scale: f32,
-) -> Option<CardDetection> {
-    let first = refine::refine_corners(image, coarse, 1.5 * scale + 1.5);
-    let second = refine::refine_corners(image, first, 1.5);
-    let size = image.size_px();
-    if !second.iter().all(|p| inside(*p, size, 1.0))
-        || !shape::is_convex(&second)
-        || !shape::plausible_angles(&second)
-    {
-        return None;
-    }
-    let (corners_px, _) = shape::order_corners(second, size)?;
-    let fit = card_from_corners(corners_px, size).ok()?;
-    let distance_px = reprojection::card_distance_px(&fit, corners_px, size)?;
-    let width_px = fit.px_per_mm * CARD_WIDTH_MM;
-    if distance_px > MAX_CARD_DISTANCE_PX
-        || width_px < MIN_CARD_WIDTH_PX
-        || !fit.px_per_mm.is_finite()
-    {
-        return None;
-    }
-    let support = score::support(
-        &corners_px.map(|p| p / scale),
-        working,
-        gradients,
-        edge_threshold,
-    );
-    let sides = support.sorted();
-    let extensions = score::extensions(
-        &corners_px.map(|p| p / scale),
-        gradients,
-        // Running on is judged on strong edges only: background texture often reaches the
-        // lower threshold that side support uses.
-        edge_threshold / EDGE_THRESHOLD_FRACTION,
-    );
-    let sides_running_on = extensions
-        .iter()
-        .filter(|e| e[0].min(e[1]) >= MAX_EXTENSION)
-        .count();
-    if sides_running_on >= 2 {
-        return None;
-    }
-    let ends_running_on = extensions
-        .iter()
-        .flatten()
-        .filter(|&&e| e >= MAX_EXTENSION)
-        .count();
-    // Three well-supported sides carry most of the weight: a fourth may be under a finger.
-    let edges = 0.3 * sides[1] + 0.35 * sides[2] + 0.35 * sides[3];
-    let shape_factor = 1.0 - distance_px / MAX_CARD_DISTANCE_PX * 0.3;
-    let contrast_factor = (support.contrast / 12.0).min(1.0) * 0.3 + 0.7;
-    // Each side running on past a corner says the quad may be part of something bigger.
-    let ends_factor = 1.0 - RUN_ON_PENALTY * ends_running_on as f32;
-    let confidence = (edges * shape_factor * contrast_factor * ends_factor).clamp(0.0, 1.0);
-    Some(CardDetection {
-        corners_px,
-        confidence,
-        fit,
-    })
 }
 
 fn inside(p: Vec2, size: Vec2, margin: f32) -> bool {

@@ -6,19 +6,23 @@
 use glam::Vec2;
 
 use super::segments::Segment;
-use super::shape::intersect;
+use super::shape::{intersect, is_convex, plausible_angles};
 
 /// The most segments considered, longest first; beyond this the count of quads explodes while a
 /// card's sides are almost always among the longest straight edges.
-const MAX_SEGMENTS: usize = 300;
+const MAX_SEGMENTS: usize = 600;
 /// Lines meeting at less than 30° (|sin| < 0.5) are not a card's corner, even at 40° of tilt.
 const MIN_CORNER_SIN: f32 = 0.5;
 /// A corner may lie this fraction of a segment's length beyond (or inside) its end, plus
 /// [`CORNER_SLACK_PX`]: rounded corners and fingers cut the sides short.
 const CORNER_GAP_FRACTION: f32 = 0.5;
 const CORNER_SLACK_PX: f32 = 4.0;
-/// A bound on hypotheses, so a frame full of straight edges cannot take unbounded time.
+/// A bound on hypotheses, so a frame full of straight edges cannot take unbounded time. Only
+/// convex quads with plausible angles inside the frame count: most line quadruples are not.
 const MAX_QUADS: usize = 6000;
+/// A bound on the hypotheses one side starts: a wall of tiles gives its long edges hundreds of
+/// quads each, which would use up [`MAX_QUADS`] before a small card's sides had their turn.
+const MAX_QUADS_PER_SIDE: usize = 60;
 
 /// A corner between segments: the other segment and which end of this one (0 or 1) it is at.
 #[derive(Clone, Copy)]
@@ -30,8 +34,9 @@ struct Corner {
 /// Four lines' crossings, in order around the quad (not yet clockwise-normalised).
 pub(crate) type Quad = [Vec2; 4];
 
-/// Builds quad hypotheses from segments (sorted here by length, longest first).
-pub(crate) fn hypotheses(segments: &mut Vec<Segment>) -> Vec<Quad> {
+/// Builds quad hypotheses from segments (sorted here by length, longest first): convex, with
+/// plausible angles, and with corners within a pixel of the `size_px` frame.
+pub(crate) fn hypotheses(segments: &mut Vec<Segment>, size_px: Vec2) -> Vec<Quad> {
     segments.sort_by(|a, b| b.length.total_cmp(&a.length));
     segments.truncate(MAX_SEGMENTS);
     let n = segments.len();
@@ -62,7 +67,8 @@ pub(crate) fn hypotheses(segments: &mut Vec<Segment>) -> Vec<Quad> {
         |s: usize, other: usize| corners[s].iter().find(|c| c.other == other).map(|c| c.end);
     let mut quads = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    for (a, at_a) in corners.iter().enumerate() {
+    'sides: for (a, at_a) in corners.iter().enumerate() {
+        let first_of_a = quads.len();
         for cb in at_a.iter().filter(|c| c.end == 0) {
             for cc in at_a.iter().filter(|c| c.end == 1) {
                 let (b, c) = (cb.other, cc.other);
@@ -73,7 +79,9 @@ pub(crate) fn hypotheses(segments: &mut Vec<Segment>) -> Vec<Quad> {
                 let (Some(b_at_a), Some(c_at_a)) = (end_of(b, a), end_of(c, a)) else {
                     continue;
                 };
-                for d in 0..n {
+                // The fourth side makes a corner with b or c, so it is among their corners.
+                let fourths = corners[b].iter().chain(&corners[c]).map(|k| k.other);
+                for d in fourths {
                     if d == a || d == b || d == c {
                         continue;
                     }
@@ -87,10 +95,14 @@ pub(crate) fn hypotheses(segments: &mut Vec<Segment>) -> Vec<Quad> {
                     if !seen.insert(key) {
                         continue;
                     }
-                    if let Some(q) = quad_from_lines([a, c, d, b].map(|i| &segments[i])) {
+                    let quad = quad_from_lines([a, c, d, b].map(|i| &segments[i]));
+                    if let Some(q) = quad.filter(|q| plausible(q, size_px)) {
                         quads.push(q);
                         if quads.len() >= MAX_QUADS {
                             return quads;
+                        }
+                        if quads.len() - first_of_a >= MAX_QUADS_PER_SIDE {
+                            continue 'sides;
                         }
                     }
                 }
@@ -98,6 +110,19 @@ pub(crate) fn hypotheses(segments: &mut Vec<Segment>) -> Vec<Quad> {
         }
     }
     quads
+}
+
+/// Convex, with plausible angles, and inside the frame (a pixel of slack).
+fn plausible(quad: &Quad, size_px: Vec2) -> bool {
+    is_convex(quad)
+        && plausible_angles(quad)
+        && quad.iter().all(|p| {
+            p.is_finite()
+                && p.x >= -1.0
+                && p.y >= -1.0
+                && p.x <= size_px.x + 1.0
+                && p.y <= size_px.y + 1.0
+        })
 }
 
 /// Which end of `s` the point `x` is near, if any.

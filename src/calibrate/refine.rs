@@ -16,15 +16,20 @@ const MAX_PROFILES: usize = 60;
 const STEP_PX: f32 = 0.5;
 
 /// Refines a quad (full-resolution coordinates, in order around it). `search_px` is how far the
-/// true edge may be from the current side. Sides with too few edge points keep their old line.
-pub(crate) fn refine_corners(image: &GrayImage, quad: [Vec2; 4], search_px: f32) -> [Vec2; 4] {
+/// true edge may be from the current side. Each side is fitted in the plane where its edge is
+/// strongest; sides with too few edge points keep their old line.
+pub(crate) fn refine_corners(planes: &[GrayImage], quad: [Vec2; 4], search_px: f32) -> [Vec2; 4] {
     let centre = quad.iter().copied().sum::<Vec2>() / 4.0;
     let mut lines: [(Vec2, Vec2); 4] = [(Vec2::ZERO, Vec2::X); 4];
     for (i, line) in lines.iter_mut().enumerate() {
         let (p, q) = (quad[i], quad[(i + 1) % 4]);
         *line = (p, (q - p).normalize_or(Vec2::X));
-        if let Some(fitted) = fit_side(image, p, q, centre, search_px) {
-            *line = fitted;
+        let strongest = planes
+            .iter()
+            .filter_map(|image| fit_side(image, p, q, centre, search_px))
+            .max_by(|a, b| a.strength.total_cmp(&b.strength));
+        if let Some(fitted) = strongest {
+            *line = (fitted.point, fitted.direction);
         }
     }
     let mut out = quad;
@@ -41,14 +46,23 @@ pub(crate) fn refine_corners(image: &GrayImage, quad: [Vec2; 4], search_px: f32)
     out
 }
 
-/// Edge points along one side and their robust line (a point and a unit direction).
+/// A side's fitted line.
+struct FittedSide {
+    point: Vec2,
+    /// Unit.
+    direction: Vec2,
+    /// The median edge strength along the side, grey levels per px.
+    strength: f32,
+}
+
+/// Edge points along one side and their robust line.
 fn fit_side(
     image: &GrayImage,
     p: Vec2,
     q: Vec2,
     centre: Vec2,
     search_px: f32,
-) -> Option<(Vec2, Vec2)> {
+) -> Option<FittedSide> {
     let length = p.distance(q);
     let direction = (q - p).try_normalize()?;
     let mut normal = direction.perp();
@@ -118,7 +132,11 @@ fn fit_side(
             .collect();
         residuals.sort_by(f32::total_cmp);
         let limit = (2.5 * residuals[residuals.len() / 2]).max(0.25);
-        line = Some((point, dir));
+        line = Some(FittedSide {
+            point,
+            direction: dir,
+            strength: median,
+        });
         kept.retain(|x| (*x - point).dot(normal).abs() <= limit);
     }
     line

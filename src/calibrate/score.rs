@@ -21,7 +21,8 @@ const EXTENSION_FRACTION: f32 = 0.3;
 pub(crate) struct Support {
     /// Fraction of each side on an edge along it, 0–1.
     pub sides: [f32; 4],
-    /// |mean inside − mean outside| along the sides, grey levels.
+    /// |mean inside − mean outside| along the sides, grey levels, in the plane where it is
+    /// largest.
     pub contrast: f32,
 }
 
@@ -34,16 +35,17 @@ impl Support {
     }
 }
 
-/// Scores `quad` (working coordinates, in order around the quad) against `gradients` of `image`.
+/// Scores `quad` (working coordinates, in order around the quad) against `gradients` of `planes`.
 pub(crate) fn support(
     quad: &[Vec2; 4],
-    image: &GrayImage,
+    planes: &[GrayImage],
     gradients: &Gradients,
     edge_threshold: f32,
 ) -> Support {
     let centre = quad.iter().copied().sum::<Vec2>() / 4.0;
     let mut sides = [0.0f32; 4];
-    let (mut inside, mut outside, mut count) = (0.0f32, 0.0f32, 0.0f32);
+    let mut difference = vec![0.0f32; planes.len()];
+    let mut count = 0.0f32;
     for (i, side) in sides.iter_mut().enumerate() {
         let (p, q) = (quad[i], quad[(i + 1) % 4]);
         let length = p.distance(q);
@@ -60,15 +62,19 @@ pub(crate) fn support(
             let point = p + (q - p) * t;
             // The best of three pixels across the side tolerates a coarse corner estimate.
             hits += usize::from(on_edge(point, normal, gradients, edge_threshold));
-            inside += image.sample(point - normal * 2.5);
-            outside += image.sample(point + normal * 2.5);
+            for (d, plane) in difference.iter_mut().zip(planes) {
+                *d += plane.sample(point - normal * 2.5) - plane.sample(point + normal * 2.5);
+            }
             count += 1.0;
         }
         *side = hits as f32 / samples as f32;
     }
     Support {
         sides,
-        contrast: ((inside - outside) / count.max(1.0)).abs(),
+        contrast: difference
+            .iter()
+            .map(|d| (d / count.max(1.0)).abs())
+            .fold(0.0, f32::max),
     }
 }
 

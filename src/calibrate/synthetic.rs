@@ -640,3 +640,173 @@ fn timing_per_frame() {
         println!("detect_card {w}×{h}: {per_frame_ms:.2} ms per frame ({found} found)");
     }
 }
+
+/// The largest corner distance between two quads, over the ways of pairing their corners in order.
+fn quad_distance(a: &[Vec2; 4], b: &[Vec2; 4]) -> f32 {
+    let mut best = f32::MAX;
+    for start in 0..4 {
+        for reversed in [false, true] {
+            let worst = (0..4)
+                .map(|i| {
+                    let j = if reversed {
+                        (start + 4 - i) % 4
+                    } else {
+                        (start + i) % 4
+                    };
+                    a[i].distance(b[j])
+                })
+                .fold(0.0, f32::max);
+            best = best.min(worst);
+        }
+    }
+    best
+}
+
+/// Where each positive the luma search gets wrong loses its card: run with
+/// `cargo test --release --lib explain_card_set -- --ignored --nocapture`.
+#[test]
+#[ignore = "a diagnostic report, not a check"]
+fn explain_card_set() {
+    use super::Search;
+    let mut rng = Rng::new(0x5EED_CA4D);
+    for i in 0..120 {
+        let scene = positive(&mut rng);
+        let (truth, corners) = scene.truth.unwrap();
+        let planes =
+            super::colour::planes_of_rgba8(scene.image.width, scene.image.height, &scene.rgba)
+                .unwrap();
+        let search = Search::new(&planes).unwrap();
+        let found = detect_rgba(&scene).unwrap();
+        let hit = found
+            .is_some_and(|d| quad_distance(&d.corners_px, &corners) < 0.05 * truth * CARD_WIDTH_MM);
+        if hit {
+            continue;
+        }
+        if let Ok(dir) = std::env::var("LOUPE_EXPLAIN_DUMP") {
+            let mut rgba = image::RgbaImage::from_raw(
+                scene.image.width,
+                scene.image.height,
+                scene.rgba.clone(),
+            )
+            .unwrap();
+            let mut draw = |quad: [Vec2; 4], colour: [u8; 4]| {
+                for k in 0..4 {
+                    let (p, q) = (quad[k], quad[(k + 1) % 4]);
+                    let steps = p.distance(q).ceil() as usize * 2;
+                    for t in 0..=steps {
+                        let c = p.lerp(q, t as f32 / steps.max(1) as f32);
+                        let (x, y) = (c.x as u32, c.y as u32);
+                        if x < rgba.width() && y < rgba.height() && t % 4 < 2 {
+                            rgba.put_pixel(x, y, image::Rgba(colour));
+                        }
+                    }
+                }
+            };
+            draw(corners, [255, 0, 255, 255]);
+            if let Some(d) = found {
+                draw(d.corners_px, [0, 255, 0, 255]);
+            }
+            rgba.save(format!("{dir}/{i:03}.png")).unwrap();
+            // The card's neighbourhood, enlarged to about 400 px.
+            let (lo, hi) = corners.iter().fold((Vec2::MAX, Vec2::MIN), |(lo, hi), c| {
+                (lo.min(*c), hi.max(*c))
+            });
+            let margin = 0.3 * (hi - lo).max_element();
+            let lo = (lo - margin).max(Vec2::ZERO);
+            let hi = (hi + margin).min(scene.image.size_px());
+            let crop = image::imageops::crop_imm(
+                &rgba,
+                lo.x as u32,
+                lo.y as u32,
+                (hi.x - lo.x) as u32,
+                (hi.y - lo.y) as u32,
+            )
+            .to_image();
+            let zoom = (400.0 / (hi - lo).max_element()).max(1.0);
+            image::imageops::resize(
+                &crop,
+                (crop.width() as f32 * zoom) as u32,
+                (crop.height() as f32 * zoom) as u32,
+                image::imageops::FilterType::Nearest,
+            )
+            .save(format!("{dir}/{i:03}_crop.png"))
+            .unwrap();
+        }
+        let working_truth = corners.map(|c| c / search.scale);
+        // How much of each true side the segments cover (within 1.5 px and 3° of its line).
+        let segments = search.segments();
+        let coverage = [0, 1, 2, 3].map(|k| {
+            let (p, q) = (working_truth[k], working_truth[(k + 1) % 4]);
+            let direction = (q - p).normalize();
+            let length = p.distance(q);
+            segments
+                .iter()
+                .filter(|s| {
+                    s.direction.perp_dot(direction).abs() < 0.05
+                        && s.ends
+                            .iter()
+                            .all(|e| (*e - p).perp_dot(direction).abs() < 1.5)
+                })
+                .map(|s| {
+                    let t = s.ends.map(|e| (e - p).dot(direction) / length);
+                    (t[0].max(t[1]).min(1.0) - t[0].min(t[1]).max(0.0)).max(0.0)
+                })
+                .fold(0.0, f32::max)
+        });
+        let hypotheses = search.hypotheses();
+        let nearest = hypotheses
+            .iter()
+            .map(|q| (quad_distance(q, &working_truth), *q))
+            .min_by(|a, b| a.0.total_cmp(&b.0));
+        if std::env::var("LOUPE_EXPLAIN_REASONS").is_ok() {
+            let mut reasons: std::collections::BTreeMap<&str, usize> = Default::default();
+            for q in &hypotheses {
+                *reasons
+                    .entry(search.coarse(*q).err().unwrap_or("pass"))
+                    .or_default() += 1;
+            }
+            println!("{i:3} reasons {reasons:?}");
+        }
+        let mut passing: Vec<(f32, [Vec2; 4])> = hypotheses
+            .iter()
+            .filter_map(|q| search.coarse(*q).ok())
+            .collect();
+        passing.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let verdict = match nearest {
+            Some((d, q)) if d < 3.0 => match search.coarse(q) {
+                Err(why) => format!("nearest hypothesis {d:.1} px: coarse rejects: {why}"),
+                Ok((quality, ordered)) => {
+                    let rank = passing.iter().filter(|c| c.0 > quality).count();
+                    match search.finish(ordered) {
+                        Err(why) => {
+                            format!("quality {quality:.2} rank {rank}: finish rejects: {why}")
+                        }
+                        Ok(d) => format!(
+                            "quality {quality:.2} rank {rank}: finished conf {:.2}, off {:.1} px",
+                            d.confidence,
+                            quad_distance(&d.corners_px, &corners)
+                        ),
+                    }
+                }
+            },
+            Some((d, _)) => format!("no hypothesis near (nearest {d:.1} px)"),
+            None => "no hypotheses".to_string(),
+        };
+        println!(
+            "{i:3}: {}×{} card {:.0} px, finger {}, contrast {:.0}, segs {}, hyps {}, sides covered {:.2?}; {verdict}; chosen {}",
+            scene.image.width,
+            scene.image.height,
+            truth * CARD_WIDTH_MM,
+            scene.finger,
+            edge_contrast(&scene.image, corners),
+            segments.len(),
+            hypotheses.len(),
+            coverage,
+            found.map_or("none".to_string(), |d| format!(
+                "conf {:.2} off {:.0} px",
+                d.confidence,
+                quad_distance(&d.corners_px, &corners)
+            )),
+        );
+    }
+}
