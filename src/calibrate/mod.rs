@@ -88,6 +88,9 @@ const MAX_EXTENSION: f32 = 0.5;
 /// Confidence lost for each side's end that runs on past its corner (see [`score::extensions`]):
 /// one whose extension has at least [`MAX_EXTENSION`] of its length on a strong edge.
 const RUN_ON_PENALTY: f32 = 0.12;
+/// Edge support next to a corner (see [`score::corner_support`]) below which the sides do not
+/// reach it; one such corner is allowed (a finger over it).
+const MIN_CORNER_SUPPORT: f32 = 0.8;
 /// Quads refined at full resolution.
 const REFINED_CANDIDATES: usize = 12;
 /// Coarse quads whose corners all lie this close (working px) are one candidate.
@@ -299,23 +302,22 @@ impl<'a> Search<'a> {
         let scale = self.scale;
         let first = refine::refine_corners(self.planes, coarse, 1.5 * scale + 1.5);
         let second = refine::refine_corners(self.planes, first, 1.5);
-        let size = self.planes[0].size_px();
-        if !second.iter().all(|p| inside(*p, size, 1.0))
-            || !shape::is_convex(&second)
-            || !shape::plausible_angles(&second)
-        {
-            return Err("refined quad outside, or not convex");
+        // A refinement can lock onto a background edge beside a blurred side; the less refined
+        // quads are then the better estimate, if they are card-shaped.
+        let mut why = "";
+        let mut fitted = None;
+        for quad in [second, first] {
+            match self.card_fit(quad) {
+                Ok(found) => {
+                    fitted = Some(found);
+                    break;
+                }
+                // The most refined quad's reason is the one worth reporting.
+                Err(reason) if why.is_empty() => why = reason,
+                Err(_) => {}
+            }
         }
-        let (corners_px, _) = shape::order_corners(second, size).ok_or("refined degenerate")?;
-        let fit = card_from_corners(corners_px, size).map_err(|_| "refined: no homography")?;
-        let distance_px = reprojection::card_distance_px(&fit, corners_px, size)
-            .ok_or("refined: no camera makes it a card")?;
-        if distance_px > MAX_CARD_DISTANCE_PX {
-            return Err("refined card distance");
-        }
-        if fit.px_per_mm * CARD_WIDTH_MM < MIN_CARD_WIDTH_PX || !fit.px_per_mm.is_finite() {
-            return Err("refined too small");
-        }
+        let (corners_px, fit, distance_px) = fitted.ok_or(why)?;
         let working_corners = corners_px.map(|p| p / scale);
         let support = score::support(
             &working_corners,
@@ -324,6 +326,14 @@ impl<'a> Search<'a> {
             self.edge_threshold,
         );
         let sides = support.sorted();
+        let corners_unseen =
+            score::corner_support(&working_corners, &self.gradients, self.edge_threshold)
+                .iter()
+                .filter(|&&c| c < MIN_CORNER_SUPPORT)
+                .count();
+        if corners_unseen >= 2 {
+            return Err("two corners that the sides do not reach");
+        }
         let extensions = score::extensions(
             &working_corners,
             &self.gradients,
@@ -355,6 +365,31 @@ impl<'a> Search<'a> {
             confidence,
             fit,
         })
+    }
+}
+
+impl Search<'_> {
+    /// A refined quad's corners ordered, its card fit and its distance from a card's shape, if
+    /// it is a card of at least the smallest size inside the frame.
+    fn card_fit(&self, quad: [Vec2; 4]) -> Result<([Vec2; 4], CardFit, f32), &'static str> {
+        let size = self.planes[0].size_px();
+        if !quad.iter().all(|p| inside(*p, size, 1.0))
+            || !shape::is_convex(&quad)
+            || !shape::plausible_angles(&quad)
+        {
+            return Err("refined quad outside, or not convex");
+        }
+        let (corners_px, _) = shape::order_corners(quad, size).ok_or("refined degenerate")?;
+        let fit = card_from_corners(corners_px, size).map_err(|_| "refined: no homography")?;
+        let distance_px = reprojection::card_distance_px(&fit, corners_px, size)
+            .ok_or("refined: no camera makes it a card")?;
+        if distance_px > MAX_CARD_DISTANCE_PX {
+            return Err("refined card distance");
+        }
+        if fit.px_per_mm * CARD_WIDTH_MM < MIN_CARD_WIDTH_PX || !fit.px_per_mm.is_finite() {
+            return Err("refined too small");
+        }
+        Ok((corners_px, fit, distance_px))
     }
 }
 

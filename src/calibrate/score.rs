@@ -13,6 +13,9 @@ const SKIP_FRACTION: f32 = 0.07;
 /// |cos| between the gradient and the side's normal for a sample to count (about 25°).
 const MIN_NORMAL_COS: f32 = 0.9;
 
+/// How far along each side from a corner [`corner_support`] looks, as a fraction of the side.
+const CORNER_STRETCH: f32 = 0.25;
+
 /// How far beyond each corner [`extensions`] looks, as a fraction of the side.
 const EXTENSION_FRACTION: f32 = 0.3;
 
@@ -76,6 +79,35 @@ pub(crate) fn support(
             .map(|d| (d / count.max(1.0)).abs())
             .fold(0.0, f32::max),
     }
+}
+
+/// For each corner, how much of the two sides' stretches next to it (from just past the rounded
+/// corner to [`CORNER_STRETCH`] of each side) lies on an edge, 0–1. A card's sides run right up to
+/// its rounded corners; a quad that borrows a background line for one side (a square distractor
+/// stretched to a card's shape) has two corners its other sides never reach. A finger hides one.
+pub(crate) fn corner_support(
+    quad: &[Vec2; 4],
+    gradients: &Gradients,
+    edge_threshold: f32,
+) -> [f32; 4] {
+    let mut hits = [0usize; 4];
+    let mut samples = [0usize; 4];
+    for i in 0..4 {
+        let (p, q) = (quad[i], quad[(i + 1) % 4]);
+        let length = p.distance(q);
+        let normal = (q - p).normalize_or_zero().perp();
+        let count = (length * (CORNER_STRETCH - SKIP_FRACTION)).clamp(3.0, 40.0) as usize;
+        for k in 0..count {
+            let t =
+                SKIP_FRACTION + (CORNER_STRETCH - SKIP_FRACTION) * (k as f32 + 0.5) / count as f32;
+            // Side i runs from corner i to corner i + 1.
+            for (corner, point) in [(i, p + (q - p) * t), ((i + 1) % 4, q + (p - q) * t)] {
+                hits[corner] += usize::from(on_edge(point, normal, gradients, edge_threshold));
+                samples[corner] += 1;
+            }
+        }
+    }
+    [0, 1, 2, 3].map(|c| hits[c] as f32 / samples[c].max(1) as f32)
 }
 
 /// For each side, how much of its line continues as an edge beyond each of its two corners
