@@ -621,11 +621,12 @@ fn synthetic_card_set() {
         p95 * 100.0
     );
     // Issue 4's targets are detection ≥ 95 %, false positives ≤ 2 %, median px/mm error ≤ 0.5 %
-    // and p95 ≤ 1.5 %. The accuracy targets are met; detection and false positives are not yet
-    // (measured 76 % and 11.7 % on this set), so those two assertions are regression guards at
-    // the level reached, to be raised as the detector improves.
-    assert!(detection_rate >= 0.72, "detection rate {detection_rate}");
-    assert!(fp_rate <= 0.12, "false-positive rate {fp_rate}");
+    // and p95 ≤ 1.5 %. The accuracy targets are met; detection is not yet (84 % on this set),
+    // and false positives meet it here (1.7 %) but not on every freshly drawn set, so those two
+    // assertions are regression guards at the level reached, to be raised as the detector
+    // improves.
+    assert!(detection_rate >= 0.82, "detection rate {detection_rate}");
+    assert!(fp_rate <= 0.04, "false-positive rate {fp_rate}");
     assert!(median <= 0.005, "median px/mm error {median}");
     assert!(p95 <= 0.015, "p95 px/mm error {p95}");
 }
@@ -723,7 +724,8 @@ fn dump_scene(stem: &str, scene: &Scene, focus: [Vec2; 4], found: Option<super::
     .unwrap();
 }
 
-/// Where each positive the luma search gets wrong loses its card: run with
+/// Where each positive the search gets wrong loses its card, and which negatives give a false card
+/// (`LOUPE_EXPLAIN_DUMP=DIR` writes their pictures, `LOUPE_CARD_SEED` picks the set): run with
 /// `cargo test --release --lib explain_card_set -- --ignored --nocapture`.
 #[test]
 #[ignore = "a diagnostic report, not a check"]
@@ -799,15 +801,6 @@ fn explain_card_set() {
                                 1.5 * search.scale + 1.5,
                             );
                             let second = super::refine::refine_corners(&planes, first, 1.5);
-                            let luma_first = super::refine::refine_corners(
-                                &planes[..1],
-                                ordered,
-                                1.5 * search.scale + 1.5,
-                            );
-                            println!(
-                                "     luma-only first {:.1}",
-                                quad_distance(&luma_first, &corners)
-                            );
                             format!(
                                 "quality {quality:.2} rank {rank}: finish rejects: {why} \
                                  (coarse off {:.1}, first {:.1}, second {:.1} px)",

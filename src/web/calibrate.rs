@@ -11,7 +11,7 @@ use crate::math::ring_size::{self, json_string, SizeSystem};
 use crate::math::screen;
 
 /// Looks for an ID-1 card in an RGBA frame (`width × height`, 4 bytes per pixel), by brightness
-/// and then by hue (see [`detect_card_rgba8`]). Answers
+/// and hue together (see [`detect_card_rgba8`]). Answers
 /// `{"found": true, "corners_px", "px_per_mm", "focal_px", "confidence"}` or `{"found": false}`;
 /// a bad size throws.
 #[wasm_bindgen(js_name = detectCard)]
