@@ -58,7 +58,11 @@ export function coverMapping(frameW, frameH, cssW, cssH, mirror) {
 
 /** Longest side, px, of the frame copy handed to card detection (detection works at 640 px). */
 const DETECT_LONG_SIDE_PX = 960;
+/** Least pause between detections, ms; and the pause is at least three times the last detection's
+ * time, so a slow device (or a slow frame) never spends more than a quarter of its main thread on
+ * the search and the page stays responsive. */
 const DETECT_INTERVAL_MS = 200;
+const DETECT_PAUSE_PER_MS = 3;
 /** Consecutive detections before "Use this card" is offered: one lucky frame is not a card. */
 const STABLE_DETECTIONS = 2;
 
@@ -106,7 +110,7 @@ export class CalibrationFlow {
   }
 
   stop() {
-    clearInterval(this._timer);
+    clearTimeout(this._timer);
     this._timer = 0;
     this._detection = null;
     this._stable = 0;
@@ -216,7 +220,17 @@ export class CalibrationFlow {
     outline.style.display = 'none';
     svg.append(outline);
     this._cardUi = { ui, outline };
-    this._timer = setInterval(() => this._detectOnce(), DETECT_INTERVAL_MS);
+    const chain = {};
+    this._detectChain = chain;
+    const next = () => {
+      const started = performance.now();
+      this._detectOnce();
+      // After stop() (or a new start), this chain ends.
+      if (!this._timer || this._detectChain !== chain) return;
+      const pause = Math.max(DETECT_INTERVAL_MS, DETECT_PAUSE_PER_MS * (performance.now() - started));
+      this._timer = setTimeout(next, pause);
+    };
+    this._timer = setTimeout(next, DETECT_INTERVAL_MS);
   }
 
   _detectOnce() {
