@@ -94,6 +94,7 @@ export class CalibrationFlow {
     this.layer = layer;
     this.method = 'none';
     this._timer = 0;
+    this._detectChain = null;
     this._detection = null;
     this._stable = 0;
     this._handles = [];
@@ -112,6 +113,7 @@ export class CalibrationFlow {
   stop() {
     clearTimeout(this._timer);
     this._timer = 0;
+    this._detectChain = null;
     this._detection = null;
     this._stable = 0;
     this._handles = [];
@@ -226,7 +228,7 @@ export class CalibrationFlow {
       const started = performance.now();
       this._detectOnce();
       // After stop() (or a new start), this chain ends.
-      if (!this._timer || this._detectChain !== chain) return;
+      if (this._detectChain !== chain) return;
       const pause = Math.max(DETECT_INTERVAL_MS, DETECT_PAUSE_PER_MS * (performance.now() - started));
       this._timer = setTimeout(next, pause);
     };

@@ -264,8 +264,8 @@ impl<'a> Search<'a> {
         quads::hypotheses(&mut self.segments(), self.working[0].size_px())
     }
 
-    /// The cheap checks of a hypothesis (working px; convex, inside the frame): its quality for ranking and its corners
-    /// ordered in full-resolution px, or why it is no card.
+    /// The cheap checks of a hypothesis (working px; convex, inside the frame): its quality for
+    /// ranking and its corners ordered in full-resolution px, or why it is no card.
     pub(crate) fn coarse(&self, quad: quads::Quad) -> Result<(f32, [Vec2; 4]), &'static str> {
         let working_size = self.working[0].size_px();
         let full = quad.map(|p| p * self.scale);
@@ -369,14 +369,12 @@ impl<'a> Search<'a> {
             fit,
         })
     }
-}
 
-impl Search<'_> {
     /// A refined quad's corners ordered, its card fit and its distance from a card's shape, if
     /// it is a card of at least the smallest size inside the frame.
     fn card_fit(&self, quad: [Vec2; 4]) -> Result<([Vec2; 4], CardFit, f32), &'static str> {
         let size = self.planes[0].size_px();
-        if !quad.iter().all(|p| inside(*p, size, 1.0))
+        if !quad.iter().all(|p| shape::inside(*p, size, 1.0))
             || !shape::is_convex(&quad)
             || !shape::plausible_angles(&quad)
         {
@@ -423,14 +421,6 @@ fn choose(detections: &[CardDetection]) -> Option<CardDetection> {
 fn contains(q: &[Vec2; 4], p: Vec2) -> bool {
     let sides = [0, 1, 2, 3].map(|i| (q[(i + 1) % 4] - q[i]).perp_dot(p - q[i]));
     sides.iter().all(|&s| s >= 0.0) || sides.iter().all(|&s| s <= 0.0)
-}
-
-fn inside(p: Vec2, size: Vec2, margin: f32) -> bool {
-    p.is_finite()
-        && p.x >= -margin
-        && p.y >= -margin
-        && p.x <= size.x + margin
-        && p.y <= size.y + margin
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 use glam::Vec2;
 
 use super::segments::Segment;
-use super::shape::{intersect, is_convex, plausible_angles};
+use super::shape::{inside, intersect, is_convex, plausible_angles};
 
 /// The most segments considered, longest first; beyond this the count of quads explodes while a
 /// card's sides are almost always among the longest straight edges.
@@ -114,15 +114,7 @@ pub(crate) fn hypotheses(segments: &mut Vec<Segment>, size_px: Vec2) -> Vec<Quad
 
 /// Convex, with plausible angles, and inside the frame (a pixel of slack).
 fn plausible(quad: &Quad, size_px: Vec2) -> bool {
-    is_convex(quad)
-        && plausible_angles(quad)
-        && quad.iter().all(|p| {
-            p.is_finite()
-                && p.x >= -1.0
-                && p.y >= -1.0
-                && p.x <= size_px.x + 1.0
-                && p.y <= size_px.y + 1.0
-        })
+    is_convex(quad) && plausible_angles(quad) && quad.iter().all(|p| inside(*p, size_px, 1.0))
 }
 
 /// Which end of `s` the point `x` is near, if any.

@@ -154,6 +154,15 @@ pub(crate) fn is_convex(c: &[Vec2; 4]) -> bool {
     signs.iter().all(|&s| s > 0.0) || signs.iter().all(|&s| s < 0.0)
 }
 
+/// Is `p` within `margin` px of a frame of `size` px?
+pub(crate) fn inside(p: Vec2, size: Vec2, margin: f32) -> bool {
+    p.is_finite()
+        && p.x >= -margin
+        && p.y >= -margin
+        && p.x <= size.x + margin
+        && p.y <= size.y + margin
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
