@@ -2,6 +2,10 @@
 // environment mips, SH irradiance for diffuse, and multiple-scattering energy compensation
 // (Fdez-Agüera 2019) so rough metals do not lose energy. Transmissive gems get a single
 // refraction lookup here; the exact facet tracer is a separate pass.
+// Layered extensions, from their factors: KHR_materials_specular scales and tints the dielectric
+// lobe, KHR_materials_anisotropy bends the reflection the way Khronos' sample viewer does (brushed
+// metal), and KHR_materials_clearcoat adds a lacquer lobe (IOR 1.5) over the base, which it dims
+// by its Fresnel reflectance.
 
 struct Material {
     base_color: vec4<f32>,
@@ -11,6 +15,11 @@ struct Material {
     surface: vec4<f32>,
     // transmission, ior, alpha mode (0 opaque, 1 mask, 2 blend), unused
     optics: vec4<f32>,
+    // KHR_materials_specular: rgb specular colour factor, a specular factor
+    specular: vec4<f32>,
+    // KHR_materials_clearcoat factor and roughness, KHR_materials_anisotropy strength and
+    // rotation (radians)
+    layers: vec4<f32>,
     // per texture slot (base, metallic-roughness, normal, occlusion, emissive), two rows:
     // (m00, m01, m10, m11) and (tx, ty, uv set, present) of KHR_texture_transform
     uv_transform: array<vec4<f32>, 10>,
@@ -106,24 +115,43 @@ fn fs_main(in: VertexOut, @builtin(front_facing) front: bool) -> @location(0) ve
     if (!front) {
         n = -n;
     }
+    let n_geometric = n;
+    // The tangent frame: the vertex tangent (generated at load when the file has none) made
+    // perpendicular to the normal, with any perpendicular as a fallback for a degenerate one.
+    let t_raw = in.tangent.xyz - n * dot(n, in.tangent.xyz);
+    let t_fallback = normalize(cross(n, select(vec3<f32>(0.0, 1.0, 0.0), vec3<f32>(1.0, 0.0, 0.0), abs(n.y) > 0.9)));
+    let t = select(t_fallback, t_raw / max(length(t_raw), 1e-8), length(t_raw) > 1e-6);
+    let b = cross(n, t) * select(1.0, -1.0, in.tangent.w < 0.0);
     if (slot_present(2u)) {
-        let t = normalize(in.tangent.xyz - n * dot(n, in.tangent.xyz));
-        let b = cross(n, t) * in.tangent.w;
         let tn = (normal_tex.xyz * 2.0 - 1.0) * vec3<f32>(material.surface.z, material.surface.z, 1.0);
         n = normalize(t * tn.x + b * tn.y + n * tn.z);
     }
     let v = normalize(frame.eye_world.xyz - in.world_m);
     let n_dot_v = clamp(dot(n, v), 1e-4, 1.0);
-    let r = reflect(-v, n);
+    var r = reflect(-v, n);
+    let anisotropy = material.layers.z;
+    if (anisotropy > 0.0) {
+        // Brushed (Filament's bent normal, as Khronos' sample viewer uses it): KHR's direction
+        // is where roughness is higher, across the strokes. Bending the normal towards the plane
+        // that holds that direction and the view draws a small light out along it.
+        let stretch = t * cos(material.layers.w) + b * sin(material.layers.w);
+        let strokes = cross(n_geometric, stretch);
+        let across = cross(cross(strokes, v), strokes);
+        let bend = 1.0 - anisotropy * (1.0 - roughness);
+        let bend4 = bend * bend * bend * bend;
+        r = reflect(-v, normalize(mix(across, n, bend4) + n * 1e-4));
+    }
 
     let ior = material.optics.y;
-    let f0_dielectric = pow((ior - 1.0) / (ior + 1.0), 2.0);
-    let f0 = mix(vec3<f32>(f0_dielectric), base.rgb, metallic);
+    let specular_weight = material.specular.w;
+    let f0_dielectric = min(vec3<f32>(pow((ior - 1.0) / (ior + 1.0), 2.0)) * material.specular.rgb, vec3<f32>(1.0)) * specular_weight;
+    let f0 = mix(f0_dielectric, base.rgb, metallic);
+    let f90 = mix(vec3<f32>(specular_weight), vec3<f32>(1.0), metallic);
     let ab = env_brdf(roughness, n_dot_v);
-    let fss_ess = f0 * ab.x + ab.y;
+    let fss_ess = f0 * ab.x + f90 * ab.y;
     let ess = ab.x + ab.y;
     let ems = 1.0 - ess;
-    let f_avg = f0 + (1.0 - f0) / 21.0;
+    let f_avg = f0 + (f90 - f0) / 21.0;
     let fms_ems = fss_ess * f_avg / (1.0 - ems * f_avg) * ems;
 
     let e = irradiance(n);
@@ -141,6 +169,19 @@ fn fs_main(in: VertexOut, @builtin(front_facing) front: bool) -> @location(0) ve
     let ao = 1.0 + material.surface.w * (occlusion_tex.r - 1.0);
     var color = mix(diffuse, transmitted, transmission) * ao + specular * ao;
     color += material.emissive.rgb * srgb_to_linear(emissive_tex.rgb);
+    let clearcoat = material.layers.x;
+    if (clearcoat > 0.0) {
+        // The lacquer follows the geometry: without clearcoatNormalTexture the spec gives it no
+        // normal map.
+        let coat_roughness = clamp(material.layers.y, 0.02, 1.0);
+        let coat_n_dot_v = clamp(dot(n_geometric, v), 1e-4, 1.0);
+        let coat_ab = env_brdf(coat_roughness, coat_n_dot_v);
+        let coat_f0 = 0.04;
+        let coat_light = scene_radiance(reflect(-v, n_geometric), coat_roughness * frame.params.y);
+        let coat_specular = (coat_f0 * coat_ab.x + coat_ab.y) * coat_light;
+        let coat_fresnel = coat_f0 + (1.0 - coat_f0) * pow(1.0 - coat_n_dot_v, 5.0);
+        color = color * (1.0 - clearcoat * coat_fresnel) + clearcoat * coat_specular * ao;
+    }
 
     var alpha = 1.0;
     if (alpha_mode == 2.0) {

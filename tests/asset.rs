@@ -89,6 +89,39 @@ fn materials_keep_gltf_semantics() {
 }
 
 #[test]
+fn layered_material_extensions_are_read_and_unread_textures_are_named() {
+    let layered = r#""KHR_materials_emissive_strength": {"emissiveStrength": 4},
+        "KHR_materials_clearcoat": {"clearcoatFactor": 0.8, "clearcoatRoughnessFactor": 0.05,
+                                    "clearcoatTexture": {"index": 0}},
+        "KHR_materials_specular": {"specularFactor": 0.5, "specularColorFactor": [1, 0.5, 2]},
+        "KHR_materials_anisotropy": {"anisotropyStrength": 1.7, "anisotropyRotation": 1.5}"#;
+    let doc = gltf(r#"[{"mesh": 0}]"#, "[0]", "").replace(
+        r#""KHR_materials_emissive_strength": {"emissiveStrength": 4}"#,
+        layered,
+    );
+    let scene = parse_glb(doc.as_bytes()).unwrap();
+    let m = &scene.materials[0];
+    assert_eq!((m.clearcoat_factor, m.clearcoat_roughness), (0.8, 0.05));
+    assert_eq!(m.specular_factor, 0.5);
+    assert_eq!(m.specular_color, [1.0, 0.5, 2.0]);
+    assert_eq!(m.anisotropy_strength, 1.0, "strength is clamped to 0..1");
+    assert_eq!(m.anisotropy_rotation_rad, 1.5);
+    assert_eq!(scene.warnings.len(), 1, "{:?}", scene.warnings);
+    assert!(
+        scene.warnings[0].contains("KHR_materials_clearcoat.clearcoatTexture"),
+        "{:?}",
+        scene.warnings
+    );
+
+    // Without the extensions, plain glTF: full specular, no coat, isotropic.
+    let plain = parse_glb(gltf(r#"[{"mesh": 0}]"#, "[0]", "").as_bytes()).unwrap();
+    let m = &plain.materials[0];
+    assert_eq!((m.specular_factor, m.specular_color), (1.0, [1.0; 3]));
+    assert_eq!((m.clearcoat_factor, m.anisotropy_strength), (0.0, 0.0));
+    assert!(plain.warnings.is_empty());
+}
+
+#[test]
 fn missing_normals_become_flat_and_tangents_are_generated() {
     let scene = parse_glb(gltf(r#"[{"mesh": 0}]"#, "[0]", "").as_bytes()).unwrap();
     for v in &scene.meshes[0].vertices {

@@ -24,6 +24,7 @@ fn bad_arguments_exit_2_with_one_line() {
         vec!["render", "m.glb", "--out", "o.png", "--size", "big"],
         vec!["render", "missing.glb", "--out", "o.png"],
         vec!["render", bad_model, "--out", "o.png"],
+        vec!["render", BAND, "--out", "o.png", "--variant", "nope"],
     ] {
         let out = loupe(&args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
@@ -32,6 +33,16 @@ fn bad_arguments_exit_2_with_one_line() {
         assert!(stderr.starts_with("loupe: "), "{args:?}: {stderr}");
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
+}
+
+const BAND: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/models/band-flat-us7.glb");
+
+#[test]
+fn an_unknown_variant_names_the_models_variants() {
+    let out = loupe(&["render", BAND, "--out", "o.png", "--variant", "gold"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("platinum, platinum-brushed"), "{stderr}");
 }
 
 #[test]

@@ -174,6 +174,21 @@ fn catalogue_pieces() {
         assert_framed(&img, name, 0.01..0.6);
         compare_with_golden(&format!("catalogue/{name}"), &img);
     }
+    // One brushed variant (KHR_materials_anisotropy across the lathe strokes).
+    let band = root().join("models/band-flat-us7.glb");
+    let brushed = render(
+        &band,
+        &[
+            "--size",
+            "256x256",
+            "--camera-orbit",
+            "30deg 65deg auto",
+            "--variant",
+            "platinum-brushed",
+        ],
+    );
+    assert_framed(&brushed, "brushed band", 0.01..0.6);
+    compare_with_golden("catalogue/band-flat-us7-platinum-brushed", &brushed);
 }
 
 /// The README's side-by-side: the catalogue solitaire's stone with the single refraction glTF
@@ -292,6 +307,138 @@ fn metal_spheres_by_roughness() {
         "polished should show more detail than rough: {contrast:?}"
     );
     compare_with_golden("metal-spheres", &img);
+}
+
+/// Luminance (display values, Rec. 709 weights) of the pixels inside a projected sphere, with
+/// their offsets from its centre in pixels.
+fn disc_pixels(
+    img: &Rgba8,
+    clip_from_world: &glam::Mat4,
+    centre: glam::Vec3,
+    radius_m: f32,
+) -> Vec<(f64, f64, f64)> {
+    let (cx, cy) = project(clip_from_world, centre);
+    let (ex, _) = project(
+        clip_from_world,
+        centre + glam::Vec3::new(radius_m, 0.0, 0.0),
+    );
+    let r_px = ((ex - cx) * img.width as f32) as f64 * 0.9;
+    let (cx_px, cy_px) = (
+        (cx * img.width as f32) as f64,
+        (cy * img.height as f32) as f64,
+    );
+    let mut out = Vec::new();
+    for y in (cy_px - r_px) as i64..=(cy_px + r_px) as i64 {
+        for x in (cx_px - r_px) as i64..=(cx_px + r_px) as i64 {
+            let (dx, dy) = (x as f64 - cx_px, y as f64 - cy_px);
+            if dx * dx + dy * dy > r_px * r_px || x < 0 || y < 0 {
+                continue;
+            }
+            let i = (y as usize * img.width as usize + x as usize) * 4;
+            let p = &img.pixels[i..i + 3];
+            let lum = 0.2126 * p[0] as f64 + 0.7152 * p[1] as f64 + 0.0722 * p[2] as f64;
+            out.push((dx, dy, lum));
+        }
+    }
+    out
+}
+
+fn std_dev(values: impl Iterator<Item = f64> + Clone) -> f64 {
+    let n = values.clone().count() as f64;
+    let mean = values.clone().sum::<f64>() / n;
+    (values.map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt()
+}
+
+/// How much taller than wide the bright part of a disc is: the ratio of the vertical to the
+/// horizontal spread of the light above the disc's 80th-percentile luminance.
+fn highlight_elongation(disc: &[(f64, f64, f64)]) -> f64 {
+    let mut lums: Vec<f64> = disc.iter().map(|p| p.2).collect();
+    lums.sort_by(f64::total_cmp);
+    let floor = lums[lums.len() * 8 / 10];
+    let weighted: Vec<(f64, f64, f64)> = disc
+        .iter()
+        .map(|&(x, y, l)| (x, y, (l - floor).max(0.0)))
+        .collect();
+    let total: f64 = weighted.iter().map(|p| p.2).sum();
+    let (mx, my) = weighted.iter().fold((0.0, 0.0), |(ax, ay), p| {
+        (ax + p.0 * p.2 / total, ay + p.1 * p.2 / total)
+    });
+    let (vx, vy) = weighted.iter().fold((0.0, 0.0), |(ax, ay), p| {
+        (
+            ax + (p.0 - mx).powi(2) * p.2 / total,
+            ay + (p.1 - my).powi(2) * p.2 / total,
+        )
+    });
+    (vy / vx).sqrt()
+}
+
+/// KHR_materials_anisotropy, _clearcoat and _specular, each beside the same sphere without it.
+#[test]
+fn material_layers() {
+    use loupe::jewelry::samples::{material_layers_glb, LAYER_SPHERE_SPACING_MM};
+    let model = write_input("material-layers.glb", &material_layers_glb());
+    let args = [
+        "--size",
+        "1000x260",
+        "--fov",
+        "10",
+        "--camera-orbit",
+        "0deg 90deg 0.24m",
+        "--camera-target",
+        "0 0 0",
+        "--background",
+        "skybox",
+    ];
+    let img = render(&model, &args);
+    let clip_from_world = clip_from_world(&model, &args);
+    let discs: Vec<Vec<(f64, f64, f64)>> = (0..6)
+        .map(|i| {
+            let x_m = LAYER_SPHERE_SPACING_MM * (i as f32 - 2.5) / 1000.0;
+            disc_pixels(
+                &img,
+                &clip_from_world,
+                glam::Vec3::new(x_m, 0.0, 0.0),
+                0.010,
+            )
+        })
+        .collect();
+    let contrast: Vec<f64> = discs
+        .iter()
+        .map(|d| std_dev(d.iter().map(|p| p.2)))
+        .collect();
+    let mean: Vec<f64> = discs
+        .iter()
+        .map(|d| d.iter().map(|p| p.2).sum::<f64>() / d.len() as f64)
+        .collect();
+    let elongation: Vec<f64> = discs.iter().map(|d| highlight_elongation(d)).collect();
+    let brightest: Vec<f64> = discs
+        .iter()
+        .map(|d| {
+            let mut l: Vec<f64> = d.iter().map(|p| p.2).collect();
+            l.sort_by(f64::total_cmp);
+            l[l.len() * 99 / 100]
+        })
+        .collect();
+    let report = format!(
+        "contrast {contrast:.1?}, mean {mean:.1?}, elongation {elongation:.2?}, 99th percentile {brightest:.1?}"
+    );
+    // Brushed: the studio's lights are drawn out along the meridians, across the strokes
+    // (measured 3.0 against 0.75 polished).
+    assert!(
+        elongation[1] > 2.0 && elongation[1] > 2.5 * elongation[0],
+        "brushed highlight should be tall and thin: {report}"
+    );
+    // Clear coat: sharp reflections over the satin base (brightest 210 against 169).
+    assert!(
+        brightest[3] > brightest[2] + 25.0 && contrast[3] > 1.15 * contrast[2],
+        "lacquer should add sharp reflections: {report}"
+    );
+    // Specular factor 0: no reflection left, only the diffuse red (brightest 146 against 200).
+    assert!(
+        brightest[5] < brightest[4] - 30.0 && contrast[5] < 0.8 * contrast[4],
+        "specular 0 should remove the reflections: {report}"
+    );
+    compare_with_golden("material-layers", &img);
 }
 
 #[test]

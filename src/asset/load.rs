@@ -48,6 +48,9 @@ pub fn parse(bytes: &[u8], resolve: &ExternalResolver<'_>) -> Result<Scene, Asse
         .materials()
         .map(|m| convert_material(&m, &scene.textures, &mut image_usage))
         .collect();
+    scene
+        .warnings
+        .extend(gltf.materials().flat_map(|m| ignored_texture_warnings(&m)));
     scene.images = load_images(&gltf, &buffers, resolve, &image_usage)?;
 
     let mut mesh_slots: HashMap<(usize, usize), Option<usize>> = HashMap::new();
@@ -480,6 +483,75 @@ fn convert_material(
             .volume()
             .map_or(f32::INFINITY, |v| v.attenuation_distance()),
         attenuation_color: m.volume().map_or([1.0; 3], |v| v.attenuation_color()),
+        specular_factor: ext_number(m, KHR_SPECULAR, "specularFactor", 1.0).clamp(0.0, 1.0),
+        specular_color: ext_rgb(m, KHR_SPECULAR, "specularColorFactor", [1.0; 3]),
+        clearcoat_factor: ext_number(m, KHR_CLEARCOAT, "clearcoatFactor", 0.0).clamp(0.0, 1.0),
+        clearcoat_roughness: ext_number(m, KHR_CLEARCOAT, "clearcoatRoughnessFactor", 0.0)
+            .clamp(0.0, 1.0),
+        anisotropy_strength: ext_number(m, KHR_ANISOTROPY, "anisotropyStrength", 0.0)
+            .clamp(0.0, 1.0),
+        anisotropy_rotation_rad: ext_number(m, KHR_ANISOTROPY, "anisotropyRotation", 0.0),
+    }
+}
+
+const KHR_SPECULAR: &str = "KHR_materials_specular";
+const KHR_CLEARCOAT: &str = "KHR_materials_clearcoat";
+const KHR_ANISOTROPY: &str = "KHR_materials_anisotropy";
+
+/// The layered-material extensions are shaded from their factors; their textures are not read
+/// yet, so a model that relies on one is told so rather than silently drawn flat.
+const IGNORED_LAYER_TEXTURES: &[(&str, &str)] = &[
+    (KHR_SPECULAR, "specularTexture"),
+    (KHR_SPECULAR, "specularColorTexture"),
+    (KHR_CLEARCOAT, "clearcoatTexture"),
+    (KHR_CLEARCOAT, "clearcoatRoughnessTexture"),
+    (KHR_CLEARCOAT, "clearcoatNormalTexture"),
+    (KHR_ANISOTROPY, "anisotropyTexture"),
+];
+
+/// One warning per extension texture that [`convert_material`] leaves unread.
+fn ignored_texture_warnings(m: &gltf::Material) -> Vec<String> {
+    IGNORED_LAYER_TEXTURES
+        .iter()
+        .filter(|(ext, key)| m.extension_value(ext).is_some_and(|v| v.get(key).is_some()))
+        .map(|(ext, key)| {
+            format!(
+                "material {}: {ext}.{key} is not supported yet; its factor is used alone",
+                m.name()
+                    .map_or_else(|| format!("#{}", m.index().unwrap_or(0)), str::to_string)
+            )
+        })
+        .collect()
+}
+
+/// A finite number from a material extension, or `default` when absent or malformed.
+fn ext_number(m: &gltf::Material, ext: &str, key: &str, default: f32) -> f32 {
+    m.extension_value(ext)
+        .and_then(|v| v.get(key))
+        .and_then(|v| v.as_f64())
+        .map(|v| v as f32)
+        .filter(|v| v.is_finite())
+        .unwrap_or(default)
+}
+
+/// A linear RGB triple from a material extension, each channel ≥ 0, or `default`.
+fn ext_rgb(m: &gltf::Material, ext: &str, key: &str, default: [f32; 3]) -> [f32; 3] {
+    let Some(values) = m
+        .extension_value(ext)
+        .and_then(|v| v.get(key))
+        .and_then(|v| v.as_array())
+    else {
+        return default;
+    };
+    let rgb: Vec<f32> = values
+        .iter()
+        .filter_map(|c| c.as_f64())
+        .map(|c| c as f32)
+        .filter(|c| c.is_finite())
+        .collect();
+    match rgb[..] {
+        [r, g, b] => [r.max(0.0), g.max(0.0), b.max(0.0)],
+        _ => default,
     }
 }
 

@@ -141,6 +141,19 @@ pub struct Material {
     pub attenuation_distance_m: f32,
     /// KHR_materials_volume attenuation colour, linear.
     pub attenuation_color: [f32; 3],
+    /// KHR_materials_specular: strength of the dielectric specular lobe (1 = plain glTF).
+    pub specular_factor: f32,
+    /// KHR_materials_specular: tint of the dielectric reflectance at normal incidence, linear.
+    pub specular_color: [f32; 3],
+    /// KHR_materials_clearcoat: weight of the clear lacquer layer over the base (0 = none).
+    pub clearcoat_factor: f32,
+    /// KHR_materials_clearcoat: perceptual roughness of the lacquer.
+    pub clearcoat_roughness: f32,
+    /// KHR_materials_anisotropy: 0 isotropic, 1 fully stretched along the brush direction.
+    pub anisotropy_strength: f32,
+    /// KHR_materials_anisotropy: brush direction from the tangent, radians, counter-clockwise
+    /// towards the bitangent.
+    pub anisotropy_rotation_rad: f32,
 }
 
 impl Material {
@@ -175,6 +188,12 @@ impl Default for Material {
             thickness_m: 0.0,
             attenuation_distance_m: f32::INFINITY,
             attenuation_color: [1.0; 3],
+            specular_factor: 1.0,
+            specular_color: [1.0; 3],
+            clearcoat_factor: 0.0,
+            clearcoat_roughness: 0.0,
+            anisotropy_strength: 0.0,
+            anisotropy_rotation_rad: 0.0,
         }
     }
 }

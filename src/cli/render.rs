@@ -42,6 +42,8 @@ pub struct RenderSpec {
     pub vfov_deg: f32,
     pub background: BackgroundSpec,
     pub gems: GemMode,
+    /// KHR_materials_variants name to show instead of the default look (`--variant`).
+    pub variant: Option<String>,
 }
 
 impl RenderSpec {
@@ -60,6 +62,7 @@ impl RenderSpec {
                 "gems",
                 "gem-bounces",
                 "gem-rays",
+                "variant",
             ],
         )?;
         let model = match a.positional.as_slice() {
@@ -114,6 +117,7 @@ impl RenderSpec {
             target_m,
             vfov_deg,
             background: parse_background(a.get("background").unwrap_or("transparent"))?,
+            variant: a.get("variant").map(str::to_string),
         })
     }
 }
@@ -267,6 +271,23 @@ pub fn prepare(
     let mut off = Offscreen::new(env)?;
     let images = upload_scene_images(&off.renderer, &scene, notes);
     off.renderer.load(&scene, images);
+    if let Some(name) = &spec.variant {
+        let index = scene
+            .variants
+            .iter()
+            .position(|v| v == name)
+            .ok_or_else(|| {
+                CliError::Usage(if scene.variants.is_empty() {
+                    format!("--variant {name:?}: the model has no material variants")
+                } else {
+                    format!(
+                        "--variant {name:?}: the model's variants are {}",
+                        scene.variants.join(", ")
+                    )
+                })
+            })?;
+        off.renderer.set_variant(Some(index));
+    }
     off.renderer.lighting.exposure = spec.exposure;
     off.renderer.gem_quality = match spec.gems {
         GemMode::Traced(quality) => quality,

@@ -37,12 +37,31 @@ pub struct Volume {
 pub struct Anisotropy {
     /// 0..1.
     pub strength: f32,
-    /// Rotation of the brush direction from the tangent, radians.
+    /// KHR's anisotropy direction (where the highlight stretches, across the strokes) from the
+    /// tangent, radians counter-clockwise towards the bitangent.
     pub rotation_rad: f32,
     /// Brush strokes run around this axis (through the part's origin): each vertex's tangent is
     /// `axis × position`, made perpendicular to the normal. The ring axis gives circumferential
     /// brushing, the way a band is brushed on a lathe.
     pub brush_axis: [f32; 3],
+}
+
+/// KHR_materials_clearcoat: a clear lacquer (IOR 1.5) over the base, e.g. over enamel.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Clearcoat {
+    /// 0..1 weight of the layer.
+    pub factor: f32,
+    /// Perceptual roughness of the lacquer, 0..1.
+    pub roughness: f32,
+}
+
+/// KHR_materials_specular: the strength and tint of a dielectric's reflection.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Specular {
+    /// 0..1; 0 removes the dielectric reflection (and its Fresnel rim) entirely.
+    pub factor: f32,
+    /// Linear tint of the reflectance at normal incidence.
+    pub color: [f32; 3],
 }
 
 /// Physically based material of one part (glTF metallic-roughness plus extensions).
@@ -68,6 +87,10 @@ pub struct PartMaterial {
     pub dispersion: Option<f32>,
     /// KHR_materials_anisotropy, for brushed metal.
     pub anisotropy: Option<Anisotropy>,
+    /// KHR_materials_clearcoat, for lacquered surfaces.
+    pub clearcoat: Option<Clearcoat>,
+    /// KHR_materials_specular, for dielectrics that reflect more or less than their IOR says.
+    pub specular: Option<Specular>,
 }
 
 impl Default for PartMaterial {
@@ -84,6 +107,8 @@ impl Default for PartMaterial {
             volume: None,
             dispersion: None,
             anisotropy: None,
+            clearcoat: None,
+            specular: None,
         }
     }
 }
@@ -134,6 +159,8 @@ const KHR_IOR: &str = "KHR_materials_ior";
 const KHR_VOLUME: &str = "KHR_materials_volume";
 const KHR_DISPERSION: &str = "KHR_materials_dispersion";
 const KHR_ANISOTROPY: &str = "KHR_materials_anisotropy";
+const KHR_CLEARCOAT: &str = "KHR_materials_clearcoat";
+const KHR_SPECULAR: &str = "KHR_materials_specular";
 const KHR_VARIANTS: &str = "KHR_materials_variants";
 
 /// Like [`write_glb`], but rejects invalid meshes instead of repairing them.
@@ -341,6 +368,24 @@ fn material_json(m: &PartMaterial, used: &mut Vec<&'static str>) -> Value {
             json!({
                 "anisotropyStrength": unit(a.strength, 0.0),
                 "anisotropyRotation": finite_or(a.rotation_rad, 0.0),
+            }),
+        );
+    }
+    if let Some(c) = m.clearcoat {
+        add(
+            KHR_CLEARCOAT,
+            json!({
+                "clearcoatFactor": unit(c.factor, 0.0),
+                "clearcoatRoughnessFactor": unit(c.roughness, 0.0),
+            }),
+        );
+    }
+    if let Some(sp) = m.specular {
+        add(
+            KHR_SPECULAR,
+            json!({
+                "specularFactor": unit(sp.factor, 1.0),
+                "specularColorFactor": sp.color.map(|c| finite_or(c, 1.0).max(0.0)),
             }),
         );
     }

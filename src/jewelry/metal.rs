@@ -98,7 +98,9 @@ impl Metal {
                 BRUSHED_ROUGHNESS,
                 Some(Anisotropy {
                     strength: BRUSHED_ANISOTROPY,
-                    rotation_rad: 0.0,
+                    // KHR's anisotropy direction is where roughness stretches the highlight:
+                    // across the strokes, a quarter turn from the tangent that runs along them.
+                    rotation_rad: std::f32::consts::FRAC_PI_2,
                     brush_axis: [0.0, 0.0, 1.0],
                 }),
             ),

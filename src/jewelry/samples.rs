@@ -3,7 +3,7 @@
 
 use glam::{Mat4, Quat, Vec3};
 
-use super::glb::{write_glb, GlbPart, PartMaterial};
+use super::glb::{write_glb, Anisotropy, Clearcoat, GlbPart, PartMaterial, Specular};
 use super::mesh::MeshData;
 use super::shapes::{box_mesh, prong, ring_band, round_stone, stone_profile_mm, uv_sphere};
 use crate::math::mm_to_m;
@@ -142,6 +142,66 @@ pub fn spheres_by_roughness_glb(name: &str, f0: [f32; 3]) -> Vec<u8> {
                 sphere.clone(),
                 metal(&format!("{name}_r{roughness:.2}"), f0, roughness),
                 Vec3::new(mm_to_m(25.0 * (i as f32 - 2.0)), 0.0, 0.0),
+            )
+        })
+        .collect();
+    write_glb(&parts)
+}
+
+/// Spacing of the spheres in [`material_layers_glb`] along X, mm.
+pub const LAYER_SPHERE_SPACING_MM: f32 = 25.0;
+
+/// The layered-material extensions side by side, each next to the same sphere without it, left to
+/// right (20 mm spheres, [`LAYER_SPHERE_SPACING_MM`] apart, centred on the origin):
+/// 0 polished silver at roughness 0.3; 1 the same brushed (KHR_materials_anisotropy 0.75, strokes
+/// around +Y so the highlight stretches along the meridians); 2 satin red enamel (roughness 0.6);
+/// 3 the same under a glossy clear coat (KHR_materials_clearcoat); 4 glossy red (roughness 0.15);
+/// 5 the same with KHR_materials_specular's factor 0 (no reflection at all).
+pub fn material_layers_glb() -> Vec<u8> {
+    let sphere = uv_sphere(mm_to_m(10.0), 96, 48);
+    let silver = metal("silver", [0.962, 0.949, 0.922], 0.3);
+    let enamel = |name: &str, roughness: f32| PartMaterial {
+        roughness,
+        ..paint(name, [0.6, 0.04, 0.03])
+    };
+    let materials = [
+        silver.clone(),
+        PartMaterial {
+            name: "silver-brushed".into(),
+            anisotropy: Some(Anisotropy {
+                strength: 0.75,
+                rotation_rad: std::f32::consts::FRAC_PI_2,
+                brush_axis: [0.0, 1.0, 0.0],
+            }),
+            ..silver
+        },
+        enamel("enamel-satin", 0.6),
+        PartMaterial {
+            clearcoat: Some(Clearcoat {
+                factor: 1.0,
+                roughness: 0.05,
+            }),
+            ..enamel("enamel-lacquered", 0.6)
+        },
+        enamel("enamel-glossy", 0.15),
+        PartMaterial {
+            specular: Some(Specular {
+                factor: 0.0,
+                color: [1.0; 3],
+            }),
+            ..enamel("enamel-no-specular", 0.15)
+        },
+    ];
+    let parts: Vec<GlbPart> = materials
+        .into_iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let x_mm = LAYER_SPHERE_SPACING_MM * (i as f32 - 2.5);
+            part(
+                &format!("sphere_{}", m.name),
+                sphere.clone(),
+                m,
+                Vec3::new(mm_to_m(x_mm), 0.0, 0.0),
             )
         })
         .collect();

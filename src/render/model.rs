@@ -47,6 +47,8 @@ struct MaterialUniform {
     emissive: [f32; 4],
     surface: [f32; 4],
     optics: [f32; 4],
+    specular: [f32; 4],
+    layers: [f32; 4],
     uv_transform: [[f32; 4]; 10],
 }
 
@@ -93,6 +95,18 @@ impl MaterialUniform {
                 m.occlusion_strength,
             ],
             optics: [m.transmission, m.ior, alpha_mode, 0.0],
+            specular: [
+                m.specular_color[0],
+                m.specular_color[1],
+                m.specular_color[2],
+                m.specular_factor,
+            ],
+            layers: [
+                m.clearcoat_factor,
+                m.clearcoat_roughness,
+                m.anisotropy_strength,
+                m.anisotropy_rotation_rad,
+            ],
             uv_transform,
         }
     }
