@@ -24,7 +24,7 @@ struct Frame {
     // rgb: gain on environment radiance (the room's white balance and brightness in camera
     // mode, else 1)
     tint: vec4<f32>,
-    // xyz: the camera's forward direction in world space
+    // xyz: the camera's forward direction in world space; w: sparkle bloom strength (0 off)
     view_forward: vec4<f32>,
     // irradiance as 9 SH coefficients (rgb), E(n) = Σ c_i Y_i(n)
     sh: array<vec4<f32>, 9>,

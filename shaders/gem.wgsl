@@ -167,8 +167,8 @@ fn ray_offset(i: u32, count: u32) -> vec2<f32> {
     return grid[i];
 }
 
-@fragment
-fn fs_main(in: VertexOut) -> @location(0) vec4<f32> {
+// Light the stone sends towards the eye at this pixel, averaged over `rays` rays.
+fn stone_radiance(in: VertexOut, rays: u32) -> vec3<f32> {
     // World-space size of one pixel on the facet, for the supersampling offsets (uniform flow).
     let dx = dpdx(in.world_m);
     let dy = dpdy(in.world_m);
@@ -178,7 +178,6 @@ fn fs_main(in: VertexOut) -> @location(0) vec4<f32> {
     let ior = max(gem.optics.x, 1.0);
     let half_spread = (ior - 1.0) * 0.025 * max(gem.optics.y, 0.0);
     let iors = vec3<f32>(ior - half_spread, ior, ior + half_spread);
-    let rays = clamp(u32(frame.env.z), 1u, 4u);
     var sum = vec3<f32>(0.0);
     var hits = 0.0;
     // One path per channel (each with its own index), or one path for all three.
@@ -204,13 +203,29 @@ fn fs_main(in: VertexOut) -> @location(0) vec4<f32> {
         sum += c;
         hits += 1.0;
     }
-    var color: vec3<f32>;
     if (hits > 0.0) {
-        color = sum / hits;
-    } else {
-        // The pixel centre lies just outside the stone's silhouette (MSAA edge): show what is
-        // behind it rather than black.
-        color = scene_radiance(in.world_m - frame.eye_world.xyz, 0.0);
+        return sum / hits;
     }
-    return vec4<f32>(display_encode(color), 1.0);
+    // The pixel centre lies just outside the stone's silhouette (MSAA edge): show what is
+    // behind it rather than black.
+    return scene_radiance(in.world_m - frame.eye_world.xyz, 0.0);
+}
+
+@fragment
+fn fs_main(in: VertexOut) -> @location(0) vec4<f32> {
+    let rays = clamp(u32(frame.env.z), 1u, 4u);
+    return vec4<f32>(display_encode(stone_radiance(in, rays)), 1.0);
+}
+
+// Sparkle: the light of a stone pixel (one ray at its centre) beyond the level where tone
+// mapping has already turned it nearly white, in exposed linear units (ACES maps 2.0 to about
+// 0.86). The bloom pass spreads it around the glint; GLINT_RANGE caps one glint's share.
+const GLINT_THRESHOLD: f32 = 2.0;
+const GLINT_RANGE: f32 = 3.0;
+
+@fragment
+fn fs_glint(in: VertexOut) -> @location(0) vec4<f32> {
+    let exposed = stone_radiance(in, 1u) * frame.params.x / 0.6;
+    let excess = max(exposed - vec3<f32>(GLINT_THRESHOLD), vec3<f32>(0.0));
+    return vec4<f32>(min(excess / GLINT_RANGE, vec3<f32>(1.0)), 1.0);
 }

@@ -70,7 +70,11 @@ fn render_gpu(spec: &RenderSpec, quality: GemQuality) -> Gpu {
     let env = load_environment(spec.env.as_deref()).unwrap();
     let mut prepared = prepare(spec, &env, &mut Vec::new())
         .unwrap_or_else(|e| panic!("render failed (is mesa-vulkan-drivers installed?): {e}"));
-    prepared.offscreen.renderer.gem_quality = quality;
+    // The stone alone: the reference has no bloom to compare the glow with.
+    prepared.offscreen.renderer.gem_quality = GemQuality {
+        sparkle: 0.0,
+        ..quality
+    };
     let rgba = prepared
         .offscreen
         .render_rgba(SIZE, SIZE, &prepared.camera, Mat4::IDENTITY)

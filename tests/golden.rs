@@ -47,6 +47,8 @@ fn render(model: &Path, args: &[&str]) -> Rgba8 {
 }
 
 fn save(path: &Path, img: &Rgba8) {
+    // Catalogue goldens sit in a subfolder, and so do their failure pictures.
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     loupe::cli::render::save_png(path, img).unwrap();
 }
 
@@ -191,6 +193,95 @@ fn catalogue_pieces() {
     compare_with_golden("catalogue/band-flat-us7-platinum-brushed", &brushed);
 }
 
+/// The sparkle bloom only adds light, only around stones, and only a little.
+#[test]
+fn sparkle_bloom_glows_around_stones_only() {
+    let solitaire = root().join("models/solitaire-us7-1ct.glb");
+    let args = |sparkle: &'static str| {
+        vec![
+            "--size",
+            "256x256",
+            "--camera-orbit",
+            "30deg 65deg auto",
+            "--background",
+            "skybox",
+            "--sparkle",
+            sparkle,
+        ]
+    };
+    let (plain, glowing) = (
+        render(&solitaire, &args("0")),
+        render(&solitaire, &args("0.6")),
+    );
+    // The stone's box on screen, from its mesh (the one draw with facet planes).
+    let scene = loupe::cli::render::load_scene(&solitaire).unwrap();
+    let stone = scene
+        .draws
+        .iter()
+        .find(|d| scene.meshes[d.mesh].facets.is_some())
+        .expect("the solitaire has a traced stone");
+    let clip_from_world = clip_from_world(&solitaire, &args("0"));
+    let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
+    for v in &scene.meshes[stone.mesh].vertices {
+        let world = stone
+            .world_from_mesh
+            .transform_point3(glam::Vec3::from(v.position_m));
+        let (x, y) = project(&clip_from_world, world);
+        let (x, y) = (x * plain.width as f32, y * plain.height as f32);
+        (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+    }
+    let (mut brighter, mut darker, mut far, mut max_gain, mut sum_gain) = (0, 0, 0, 0u8, 0u64);
+    // Glow reaches about 4 blur taps of 2 px beyond a glint: allow 12 px.
+    let reach = 12.0;
+    for (i, (a, b)) in plain
+        .pixels
+        .chunks_exact(4)
+        .zip(glowing.pixels.chunks_exact(4))
+        .enumerate()
+    {
+        let (x, y) = (
+            (i as u32 % plain.width) as f32,
+            (i as u32 / plain.width) as f32,
+        );
+        let gain = (0..3).map(|c| b[c].saturating_sub(a[c])).max().unwrap();
+        if (0..4).any(|c| b[c] < a[c]) {
+            darker += 1;
+        }
+        if gain > 0 {
+            brighter += 1;
+            max_gain = max_gain.max(gain);
+            sum_gain += gain as u64;
+            if x < x0 - reach || x > x1 + reach || y < y0 - reach || y > y1 + reach {
+                far += 1;
+            }
+        }
+    }
+    let stone_px = ((x1 - x0) * (y1 - y0)) as f64;
+    let report = format!(
+        "stone box {x0:.0}..{x1:.0} × {y0:.0}..{y1:.0}; {brighter} px brighter (max +{max_gain}, \
+         {far} beyond reach), {darker} darker, mean gain over the box {:.1}",
+        sum_gain as f64 / stone_px
+    );
+    eprintln!("{report}");
+    assert_eq!(darker, 0, "the bloom only adds light: {report}");
+    assert_eq!(far, 0, "only stones glow: {report}");
+    assert!(
+        brighter as f64 > 0.2 * stone_px && max_gain >= 10,
+        "the brightest glints should glow: {report}"
+    );
+    assert!(
+        (sum_gain as f64 / stone_px) < 12.0,
+        "a restrained glow, not a haze: {report}"
+    );
+
+    // Bright polished metal alone never glows.
+    let band = root().join("models/band-flat-us7.glb");
+    assert!(
+        render(&band, &args("0")).pixels == render(&band, &args("1")).pixels,
+        "metal highlights must not bloom"
+    );
+}
+
 /// The README's side-by-side: the catalogue solitaire's stone with the single refraction glTF
 /// viewers use (left) and traced by the gem pass (right), same view and light.
 #[test]
@@ -208,7 +299,8 @@ fn gem_comparison_single_refraction_vs_traced() {
     ];
     let half = |gems: &str| {
         let mut args = view.to_vec();
-        args.extend(["--gems", gems]);
+        // The trace alone: the sparkle bloom has its own test.
+        args.extend(["--gems", gems, "--sparkle", "0"]);
         render(&model, &args)
     };
     let (single, traced) = (half("single"), half("traced"));

@@ -60,6 +60,8 @@ const MODES = ['viewer', 'camera', 'photo'];
 // gem-quality: [internal bounces, rays per gem pixel]; `auto` keeps the backend's default
 // (8 and 4 on WebGPU, 6 and 2 on WebGL2).
 const GEM_QUALITY = { high: [8, 4], medium: [6, 2], low: [4, 1] };
+// sparkle: how strongly the brightest stone pixels glow, 0 (off) to 1.
+const DEFAULT_SPARKLE = 0.6;
 // Camera light: a frame this small says enough about the room's light, this often.
 const ROOM_LIGHT_SIZE = [32, 24];
 const ROOM_LIGHT_INTERVAL_MS = 100;
@@ -124,7 +126,7 @@ export class LoupeTryon extends HTMLElement {
   static get observedAttributes() {
     return ['src', 'alt', 'mode', 'facing', 'poster', 'loading', 'px-per-mm', 'ring-size', 'size-system',
       'environment', 'fallback-video', 'variant', 'calibration', 'gem-quality',
-      'kind', 'finger', 'hand', 'tracking', 'tracking-model'];
+      'sparkle', 'kind', 'finger', 'hand', 'tracking', 'tracking-model'];
   }
 
   constructor() {
@@ -235,6 +237,9 @@ export class LoupeTryon extends HTMLElement {
     return Number.isFinite(v) && v > 0 ? v : null;
   }
   set pxPerMm(v) { this._setAttr('px-per-mm', v); }
+  /** Sparkle bloom strength in use, 0–1 (the `sparkle` attribute, or its default) */
+  get sparkle() { return this._sparkleValue(false); }
+  set sparkle(v) { this._setAttr('sparkle', v); }
   get calibration() { const c = this.getAttribute('calibration'); return CALIBRATIONS.includes(c) ? c : 'none'; }
   set calibration(v) { this._setAttr('calibration', v); }
   /** The last calibration: { pxPerMm, method, confidence, manual, … } or null */
@@ -360,6 +365,9 @@ export class LoupeTryon extends HTMLElement {
         break;
       case 'gem-quality':
         this._applyGemQuality();
+        break;
+      case 'sparkle':
+        this._applySparkle();
         break;
       case 'kind': case 'finger': case 'hand': case 'tracking': case 'tracking-model':
         if (oldValue !== value) this._updateTracking(true);
@@ -499,6 +507,7 @@ export class LoupeTryon extends HTMLElement {
     try { viewer.setPxPerMm(this.pxPerMm ?? undefined); } catch (e) { this._warnOnce('setPxPerMm', e); }
     this._autoGemQuality = null;
     this._applyGemQuality();
+    this._applySparkle();
     if (this._envBytes) {
       try { viewer.setEnvironmentHdr(this._envBytes); } catch (e) { console.warn(`<loupe-tryon>: environment rejected: ${errorMessage(e)}`); }
     }
@@ -711,6 +720,24 @@ export class LoupeTryon extends HTMLElement {
       v.setGemQuality(bounces, rays);
       this._invalidate();
     } catch (e) { this._warnOnce('setGemQuality', e); }
+  }
+
+  _sparkleValue(warn) {
+    const attr = this.getAttribute('sparkle');
+    if (attr === null || attr.trim() === '') return DEFAULT_SPARKLE;
+    const v = Number(attr);
+    if (Number.isFinite(v) && v >= 0 && v <= 1) return v;
+    if (warn) console.warn(`<loupe-tryon>: sparkle "${attr}" is not a number from 0 to 1; using ${DEFAULT_SPARKLE}`);
+    return DEFAULT_SPARKLE;
+  }
+
+  _applySparkle() {
+    const v = this._viewer;
+    if (!v) return;
+    try {
+      v.setSparkle(this._sparkleValue(true));
+      this._invalidate();
+    } catch (e) { this._warnOnce('setSparkle', e); }
   }
 
   _applyBackground() {

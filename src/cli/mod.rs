@@ -44,7 +44,7 @@ usage:
   loupe render MODEL.glb|MODEL.gltf --out OUT.png [--size 768x768] [--env ENV.hdr] [--exposure 1.0]
                [--camera-orbit \"THETAdeg PHIdeg RADIUSm\"] [--camera-target \"X Y Z\"] [--fov 45]
                [--background transparent|skybox|#rrggbb|PHOTO.jpg]
-               [--gems traced|single|reference] [--gem-bounces 8] [--gem-rays 4] [--variant NAME]
+               [--gems traced|single|reference] [--gem-bounces 8] [--gem-rays 4] [--sparkle 0.6] [--variant NAME]
   loupe model stone|band|solitaire|halo|eternity|three-stone|stud|hoop|pendant|bangle [options]
               --out FILE.glb     (see `loupe model` for each kind's options)
   loupe detect-card IMAGE        JSON: corners_px, px_per_mm, focal_px, confidence (exit 1: none)

@@ -63,6 +63,7 @@ impl RenderSpec {
                 "gem-bounces",
                 "gem-rays",
                 "variant",
+                "sparkle",
             ],
         )?;
         let model = match a.positional.as_slice() {
@@ -134,10 +135,17 @@ fn parse_gem_mode(a: &Args) -> Result<GemMode, CliError> {
     };
     let max_bounces = count("gem-bounces", GemQuality::HIGH.max_bounces, 16)?;
     let rays_per_pixel = count("gem-rays", GemQuality::HIGH.rays_per_pixel, 4)?.max(1);
+    let sparkle = a.number("sparkle", GemQuality::HIGH.sparkle)?;
+    if !(0.0..=1.0).contains(&sparkle) {
+        return Err(CliError::Usage(format!(
+            "--sparkle must be between 0 and 1, got {sparkle}"
+        )));
+    }
     match a.get("gems").unwrap_or("traced") {
         "traced" => Ok(GemMode::Traced(GemQuality {
             max_bounces,
             rays_per_pixel,
+            sparkle,
             ..GemQuality::HIGH
         })),
         "single" => Ok(GemMode::Single),
@@ -497,6 +505,7 @@ mod tests {
             vec!["m.glb", "--out", "o.png", "--gems", "fancy"],
             vec!["m.glb", "--out", "o.png", "--gem-bounces", "17"],
             vec!["m.glb", "--out", "o.png", "--gem-rays", "1.5"],
+            vec!["m.glb", "--out", "o.png", "--sparkle", "2"],
         ] {
             let err = RenderSpec::from_args(&argv(&bad)).unwrap_err();
             assert!(!err.to_string().is_empty());

@@ -49,6 +49,8 @@ pub(super) struct GemPass {
     module: Option<wgpu::ShaderModule>,
     /// Culling back faces, and front faces for mirrored nodes.
     pipelines: [Option<wgpu::RenderPipeline>; 2],
+    /// The same, drawing sparkle glints (`fs_glint`) for the bloom.
+    glint_pipelines: [Option<wgpu::RenderPipeline>; 2],
 }
 
 impl GemPass {
@@ -73,6 +75,7 @@ impl GemPass {
             color_format,
             module: None,
             pipelines: [None, None],
+            glint_pipelines: [None, None],
         }
     }
 
@@ -82,7 +85,7 @@ impl GemPass {
             return;
         }
         let module = self.module.get_or_insert_with(|| {
-            let [_, _, (_, src), _] = super::shaders::passes();
+            let [_, _, (_, src), _, _] = super::shaders::passes();
             device.create_shader_module(wgpu::ShaderModuleDescriptor {
                 label: Some("gem.wgsl"),
                 source: wgpu::ShaderSource::Wgsl(src.into()),
@@ -93,53 +96,66 @@ impl GemPass {
         } else {
             wgpu::Face::Back
         };
-        let pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-            label: Some("gem"),
-            layout: Some(&self.pipeline_layout),
-            vertex: wgpu::VertexState {
-                module,
-                entry_point: Some("vs_main"),
-                compilation_options: Default::default(),
-                buffers: &[Some(wgpu::VertexBufferLayout {
-                    array_stride: std::mem::size_of::<Vertex>() as u64,
-                    step_mode: wgpu::VertexStepMode::Vertex,
-                    attributes: &wgpu::vertex_attr_array![0 => Float32x3],
-                })],
-            },
-            primitive: wgpu::PrimitiveState {
-                front_face: wgpu::FrontFace::Ccw,
-                cull_mode: Some(cull),
-                ..Default::default()
-            },
-            depth_stencil: Some(wgpu::DepthStencilState {
-                format: super::DEPTH_FORMAT,
-                depth_write_enabled: Some(true),
-                depth_compare: Some(wgpu::CompareFunction::LessEqual),
-                stencil: Default::default(),
-                bias: Default::default(),
-            }),
-            multisample: wgpu::MultisampleState {
-                count: SAMPLE_COUNT,
-                ..Default::default()
-            },
-            fragment: Some(wgpu::FragmentState {
-                module,
-                entry_point: Some("fs_main"),
-                compilation_options: Default::default(),
-                targets: &[Some(wgpu::ColorTargetState {
-                    format: self.color_format,
-                    blend: None,
-                    write_mask: wgpu::ColorWrites::ALL,
-                })],
-            }),
-            multiview_mask: None,
-            cache: None,
-        });
-        self.pipelines[usize::from(mirrored)] = Some(pipeline);
+        let pipeline = |entry: &str, format, depth| {
+            device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+                label: Some(entry),
+                layout: Some(&self.pipeline_layout),
+                vertex: wgpu::VertexState {
+                    module,
+                    entry_point: Some("vs_main"),
+                    compilation_options: Default::default(),
+                    buffers: &[Some(wgpu::VertexBufferLayout {
+                        array_stride: std::mem::size_of::<Vertex>() as u64,
+                        step_mode: wgpu::VertexStepMode::Vertex,
+                        attributes: &wgpu::vertex_attr_array![0 => Float32x3],
+                    })],
+                },
+                primitive: wgpu::PrimitiveState {
+                    front_face: wgpu::FrontFace::Ccw,
+                    cull_mode: Some(cull),
+                    ..Default::default()
+                },
+                depth_stencil: Some(depth),
+                multisample: wgpu::MultisampleState {
+                    count: SAMPLE_COUNT,
+                    ..Default::default()
+                },
+                fragment: Some(wgpu::FragmentState {
+                    module,
+                    entry_point: Some(entry),
+                    compilation_options: Default::default(),
+                    targets: &[Some(wgpu::ColorTargetState {
+                        format,
+                        blend: None,
+                        write_mask: wgpu::ColorWrites::ALL,
+                    })],
+                }),
+                multiview_mask: None,
+                cache: None,
+            })
+        };
+        let frame_depth = wgpu::DepthStencilState {
+            format: super::DEPTH_FORMAT,
+            depth_write_enabled: Some(true),
+            depth_compare: Some(wgpu::CompareFunction::LessEqual),
+            stencil: Default::default(),
+            bias: Default::default(),
+        };
+        let slot = usize::from(mirrored);
+        self.pipelines[slot] = Some(pipeline("fs_main", self.color_format, frame_depth));
+        self.glint_pipelines[slot] = Some(pipeline(
+            "fs_glint",
+            super::bloom::GLINT_FORMAT,
+            super::bloom::glint_depth_state(),
+        ));
     }
 
     pub(super) fn pipeline(&self, mirrored: bool) -> Option<&wgpu::RenderPipeline> {
         self.pipelines[usize::from(mirrored)].as_ref()
+    }
+
+    pub(super) fn glint_pipeline(&self, mirrored: bool) -> Option<&wgpu::RenderPipeline> {
+        self.glint_pipelines[usize::from(mirrored)].as_ref()
     }
 }
 

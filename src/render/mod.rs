@@ -1,6 +1,7 @@
 //! wgpu renderer shared by the browser element and the native `loupe` command.
 //! `Renderer { new, resize, load, set_*, render }`: CPU types come in, GPU resources stay inside.
 
+mod bloom;
 mod environment;
 mod frame;
 mod gem;
@@ -70,6 +71,7 @@ pub struct Renderer {
     background_pipeline: wgpu::RenderPipeline,
     overlay: overlay::Overlay,
     gem_pass: gem::GemPass,
+    bloom: bloom::Bloom,
     frame_buffer: wgpu::Buffer,
     frame_bind_group: wgpu::BindGroup,
     env: GpuEnvironment,
@@ -134,7 +136,8 @@ impl Renderer {
             immediate_size: 0,
         });
         let gem_pass = gem::GemPass::new(&device, &frame_layout, &draw_layout, color_format);
-        let [(_, background_src), (_, mesh_src), _, _] = shaders::passes();
+        let bloom = bloom::Bloom::new(&device, &frame_layout, color_format);
+        let [(_, background_src), (_, mesh_src), _, _, _] = shaders::passes();
         let background_module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
             label: Some("background.wgsl"),
             source: wgpu::ShaderSource::Wgsl(background_src.into()),
@@ -209,6 +212,7 @@ impl Renderer {
             background_pipeline,
             overlay,
             gem_pass,
+            bloom,
             frame_buffer,
             frame_bind_group,
             env,
@@ -447,6 +451,13 @@ impl Renderer {
             _ => wgpu::Color::BLACK,
         };
         let passes = instances.len().max(1);
+        let sparkle = self.gem_quality.traced
+            && self.gem_quality.sparkle > 0.0
+            && self.model.as_ref().is_some_and(GpuModel::has_traced_stones);
+        if sparkle {
+            self.bloom.ensure_targets(&self.device, width, height);
+        }
+        let mut glints_drawn = false;
         for k in 0..passes {
             let instance = instances.get(k).filter(|i| i.opacity() > 0.0);
             let model = self.model.as_ref().filter(|_| instance.is_some());
@@ -486,7 +497,12 @@ impl Renderer {
                         view: &targets.depth,
                         depth_ops: Some(wgpu::Operations {
                             load: wgpu::LoadOp::Clear(1.0),
-                            store: wgpu::StoreOp::Discard,
+                            // The glint pass tests stones against this pass's depth.
+                            store: if sparkle {
+                                wgpu::StoreOp::Store
+                            } else {
+                                wgpu::StoreOp::Discard
+                            },
                         }),
                         stencil_ops: None,
                     }),
@@ -521,6 +537,21 @@ impl Renderer {
                         self.overlay.draw_fade(&mut pass, 1.0 - opacity);
                     }
                 }
+            }
+            if let (true, Some(model), Some(instance)) = (sparkle, model, instance) {
+                // A fading jewel (lost tracking) does not sparkle.
+                if instance.opacity() >= 1.0 {
+                    let mut pass =
+                        self.bloom
+                            .glint_pass(&mut encoder, &targets.depth, !glints_drawn);
+                    pass.set_bind_group(0, &self.frame_bind_group, &[]);
+                    model.draw_glints(&mut pass, &self.gem_pass);
+                    glints_drawn = true;
+                }
+            }
+            if glints_drawn && k + 1 == passes {
+                self.bloom
+                    .spread_and_add(&mut encoder, &self.frame_bind_group, target);
             }
             self.queue.submit([encoder.finish()]);
         }
@@ -647,7 +678,7 @@ pub(super) fn uniform_entry(
     }
 }
 
-fn texture_entry(binding: u32) -> wgpu::BindGroupLayoutEntry {
+pub(super) fn texture_entry(binding: u32) -> wgpu::BindGroupLayoutEntry {
     wgpu::BindGroupLayoutEntry {
         binding,
         visibility: wgpu::ShaderStages::FRAGMENT,
@@ -660,7 +691,7 @@ fn texture_entry(binding: u32) -> wgpu::BindGroupLayoutEntry {
     }
 }
 
-fn sampler_entry(binding: u32) -> wgpu::BindGroupLayoutEntry {
+pub(super) fn sampler_entry(binding: u32) -> wgpu::BindGroupLayoutEntry {
     wgpu::BindGroupLayoutEntry {
         binding,
         visibility: wgpu::ShaderStages::FRAGMENT,

@@ -427,11 +427,29 @@ impl GpuModel {
     }
 
     fn draw_gems(&self, pass: &mut wgpu::RenderPass<'_>, gem_pass: &GemPass) {
+        self.draw_stones(pass, |mirrored| gem_pass.pipeline(mirrored));
+    }
+
+    /// Traced stones again, as sparkle glints for the bloom (a glint pass).
+    pub(super) fn draw_glints(&self, pass: &mut wgpu::RenderPass<'_>, gem_pass: &GemPass) {
+        self.draw_stones(pass, |mirrored| gem_pass.glint_pipeline(mirrored));
+    }
+
+    /// Whether the current look has a stone the gem pass traces.
+    pub(super) fn has_traced_stones(&self) -> bool {
+        self.draws.iter().any(|d| d.gem.is_some())
+    }
+
+    fn draw_stones<'p>(
+        &self,
+        pass: &mut wgpu::RenderPass<'_>,
+        pipeline_for: impl Fn(bool) -> Option<&'p wgpu::RenderPipeline>,
+    ) {
         for (i, d) in self.draws.iter().enumerate() {
             let Some(gem_offset) = d.gem else {
                 continue;
             };
-            let Some(pipeline) = gem_pass.pipeline(d.mirrored) else {
+            let Some(pipeline) = pipeline_for(d.mirrored) else {
                 continue;
             };
             self.draw_one(pass, i, pipeline, (&self.gem_group, &[gem_offset]));

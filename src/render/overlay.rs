@@ -80,7 +80,7 @@ impl Overlay {
             bind_group_layouts: &[Some(frame_layout), Some(&layout)],
             immediate_size: 0,
         });
-        let [_, _, _, (_, src)] = super::shaders::passes();
+        let [_, _, _, (_, src), _] = super::shaders::passes();
         let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
             label: Some("occluder.wgsl"),
             source: wgpu::ShaderSource::Wgsl(src.into()),

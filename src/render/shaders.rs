@@ -5,14 +5,16 @@ pub const BACKGROUND_WGSL: &str = include_str!("../../shaders/background.wgsl");
 pub const MESH_WGSL: &str = include_str!("../../shaders/mesh.wgsl");
 pub const GEM_WGSL: &str = include_str!("../../shaders/gem.wgsl");
 pub const OCCLUDER_WGSL: &str = include_str!("../../shaders/occluder.wgsl");
+pub const BLOOM_WGSL: &str = include_str!("../../shaders/bloom.wgsl");
 
 /// Every pass as (name, full source), for pipeline creation and for validation in tests.
-pub fn passes() -> [(&'static str, String); 4] {
+pub fn passes() -> [(&'static str, String); 5] {
     [
         ("background", compose(BACKGROUND_WGSL)),
         ("mesh", compose(MESH_WGSL)),
         ("gem", compose(GEM_WGSL)),
         ("occluder", compose(OCCLUDER_WGSL)),
+        ("bloom", compose(BLOOM_WGSL)),
     ]
 }
 

@@ -251,7 +251,19 @@ impl Viewer {
         quality.traced = traced.unwrap_or(true);
     }
 
-    /// The gem pass effort in use: `{maxBounces, raysPerPixel, perChannel, traced}`.
+    /// Sparkle bloom strength, 0 (off) to 1: the brightest stone pixels glow softly around them.
+    /// Default 0.6. Out-of-range values are clamped; NaN turns it off.
+    #[wasm_bindgen(js_name = setSparkle)]
+    pub fn set_sparkle(&self, strength: f32) {
+        let strength = if strength.is_nan() {
+            0.0
+        } else {
+            strength.clamp(0.0, 1.0)
+        };
+        self.inner.borrow_mut().renderer.gem_quality.sparkle = strength;
+    }
+
+    /// The gem pass effort in use: `{maxBounces, raysPerPixel, perChannel, traced, sparkle}`.
     #[wasm_bindgen(getter, js_name = gemQuality)]
     pub fn gem_quality(&self) -> js_sys::Object {
         let q = self.inner.borrow().renderer.gem_quality;
@@ -263,6 +275,7 @@ impl Viewer {
         set("raysPerPixel", q.rays_per_pixel.into());
         set("perChannel", q.per_channel.into());
         set("traced", q.traced.into());
+        set("sparkle", q.sparkle.into());
         o
     }
 

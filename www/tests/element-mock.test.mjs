@@ -141,6 +141,30 @@ describe('element logic (mock wasm)', () => {
     await page.close();
   });
 
+  test('sparkle: the attribute reaches the viewer; a bad value warns and keeps the default', T, async () => {
+    const { page, assertClean } = await one();
+    const sparkle = () => page.evaluate(() => {
+      const el = document.getElementById('a');
+      return [el._viewer.gemQuality.sparkle, el.sparkle];
+    });
+    assert.deepEqual(await sparkle(), [0.6, 0.6], 'default');
+    await page.evaluate(() => { document.getElementById('a').sparkle = 0; });
+    assert.deepEqual(await sparkle(), [0, 0], 'off');
+    await page.evaluate(() => document.getElementById('a').setAttribute('sparkle', '0.9'));
+    assert.deepEqual(await sparkle(), [0.9, 0.9]);
+    const warned = await page.evaluate(() => new Promise((resolve) => {
+      const warn = console.warn;
+      console.warn = (m) => { console.warn = warn; resolve(String(m)); };
+      document.getElementById('a').setAttribute('sparkle', 'dazzling');
+    }));
+    assert.match(warned, /sparkle "dazzling"/);
+    assert.deepEqual(await sparkle(), [0.6, 0.6], 'a bad value falls back to the default');
+    await page.evaluate(() => document.getElementById('a').removeAttribute('sparkle'));
+    assert.deepEqual(await sparkle(), [0.6, 0.6], 'removed: default');
+    assertClean();
+    await page.close();
+  });
+
   test('keyboard: arrows, Shift, reset; unhandled keys are not prevented', T, async () => {
     const { page, assertClean } = await one();
     await page.locator('#a').focus();

@@ -111,7 +111,11 @@ export class Viewer {
   get gemQuality() {
     this._check();
     const [maxBounces, raysPerPixel] = this._gem || (BACKEND === 'webgl2' ? [6, 2] : [8, 4]);
-    return { maxBounces, raysPerPixel, perChannel: true, traced: this._traced ?? true };
+    return { maxBounces, raysPerPixel, perChannel: true, traced: this._traced ?? true, sparkle: this._sparkle ?? 0.6 };
+  }
+  setSparkle(strength) {
+    this._check();
+    this._sparkle = Number.isNaN(strength) ? 0 : Math.min(Math.max(strength, 0), 1);
   }
   setGemQuality(bounces, rays, traced) {
     this._check();
