@@ -41,21 +41,25 @@ pub(crate) fn planes_of_rgba8(
     Ok(planes)
 }
 
-/// Red − green and (red + green)/2 − blue, scaled by [`CHROMA_GAIN`] and centred on 128. The
-/// frame's size is checked by the luma conversion before this runs.
+/// Red − green and (red + green)/2 − blue, scaled by [`CHROMA_GAIN`] (¾) and centred on 128,
+/// rounded half up and clamped. The frame's size is checked by the luma conversion before this
+/// runs. Integer arithmetic: this runs on every pixel of every frame, in wasm too.
 fn opponent_planes(width: u32, height: u32, rgba: &[u8]) -> [GrayImage; 2] {
-    let plane = |f: fn(f32, f32, f32) -> f32| GrayImage {
+    debug_assert_eq!(CHROMA_GAIN, 0.75, "the integer weights below are ¾");
+    let n = rgba.len() / 4;
+    let (mut red_green, mut yellow_blue) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    for p in rgba.chunks_exact(4) {
+        let (r, g, b) = (i32::from(p[0]), i32::from(p[1]), i32::from(p[2]));
+        // ⌊128 + ¾(r − g) + ½⌋ and ⌊128 + ¾((r + g)/2 − b) + ½⌋, in quarters and eighths.
+        red_green.push(((512 + 3 * (r - g) + 2) >> 2).clamp(0, 255) as u8);
+        yellow_blue.push(((1024 + 3 * (r + g) - 6 * b + 4) >> 3).clamp(0, 255) as u8);
+    }
+    let plane = |pixels| GrayImage {
         width,
         height,
-        pixels: rgba
-            .chunks_exact(4)
-            .map(|p| {
-                let (r, g, b) = (f32::from(p[0]), f32::from(p[1]), f32::from(p[2]));
-                (128.0 + CHROMA_GAIN * f(r, g, b)).round().clamp(0.0, 255.0) as u8
-            })
-            .collect(),
+        pixels,
     };
-    [plane(|r, g, _| r - g), plane(|r, g, b| 0.5 * (r + g) - b)]
+    [plane(red_green), plane(yellow_blue)]
 }
 
 /// Standard deviation of a plane's values, from a subsample.
@@ -75,6 +79,26 @@ fn spread(image: &GrayImage) -> f32 {
 mod tests {
     use super::super::detect_card;
     use super::*;
+
+    #[test]
+    fn integer_opponent_planes_match_their_definition() {
+        let mut rgba = Vec::new();
+        for r in (0..=255u8).step_by(5) {
+            for g in (0..=255u8).step_by(3) {
+                for b in [0u8, 1, 77, 128, 200, 255] {
+                    rgba.extend_from_slice(&[r, g, b, 255]);
+                }
+            }
+        }
+        let n = (rgba.len() / 4) as u32;
+        let [rg, yb] = opponent_planes(n, 1, &rgba);
+        for (i, p) in rgba.chunks_exact(4).enumerate() {
+            let (r, g, b) = (f32::from(p[0]), f32::from(p[1]), f32::from(p[2]));
+            let expect = |v: f32| (128.0 + CHROMA_GAIN * v).round().clamp(0.0, 255.0) as u8;
+            assert_eq!(rg.pixels[i], expect(r - g), "{p:?}");
+            assert_eq!(yb.pixels[i], expect(0.5 * (r + g) - b), "{p:?}");
+        }
+    }
 
     #[test]
     fn a_card_of_the_backgrounds_luma_is_found_by_its_hue() {

@@ -21,28 +21,51 @@ pub(crate) struct EdgePixel {
 }
 
 impl Gradients {
-    /// Sobel gradients; border pixels get zero (they cannot hold a card's side that is also
-    /// seen from its other side).
-    pub fn sobel(image: &GrayImage) -> Gradients {
-        let (w, h) = (image.width as usize, image.height as usize);
-        let smooth = binomial_blur(&image.pixels, w, h);
+    /// Sobel gradients of the blurred planes: at each pixel, those of whichever plane changes
+    /// most there, since a card's side may show in luma along one stretch and only in hue along
+    /// another (where the background matches the card's brightness). Border pixels get zero
+    /// (they cannot hold a card's side that is also seen from its other side). `planes` is not
+    /// empty and its images share one size.
+    pub fn strongest(planes: &[GrayImage]) -> Gradients {
+        let first = planes.first().expect("at least one plane");
+        let (w, h) = (first.width as usize, first.height as usize);
         let mut gx = vec![0.0f32; w * h];
         let mut gy = vec![0.0f32; w * h];
+        // Squared until the end: one square root per pixel, not one per plane.
         let mut magnitude = vec![0.0f32; w * h];
-        let p = &smooth;
-        for y in 1..h - 1 {
-            for x in 1..w - 1 {
-                let i = y * w + x;
-                let v = |j: usize| p[j];
-                let (a, b, c) = (v(i - w - 1), v(i - w), v(i - w + 1));
-                let (d, f) = (v(i - 1), v(i + 1));
-                let (g, hh, k) = (v(i + w - 1), v(i + w), v(i + w + 1));
-                let dx = (c + 2.0 * f + k) - (a + 2.0 * d + g);
-                let dy = (g + 2.0 * hh + k) - (a + 2.0 * b + c);
-                gx[i] = dx;
-                gy[i] = dy;
-                magnitude[i] = (dx * dx + dy * dy).sqrt();
+        let mut across = vec![0.0f32; w * h];
+        let mut smooth = vec![0.0f32; w * h];
+        for (k, plane) in planes.iter().enumerate() {
+            binomial_blur(&plane.pixels, w, h, &mut across, &mut smooth);
+            for y in 1..h.saturating_sub(1) {
+                let above = &smooth[(y - 1) * w..y * w];
+                let middle = &smooth[y * w..(y + 1) * w];
+                let below = &smooth[(y + 1) * w..(y + 2) * w];
+                let out = (y * w + 1)..((y + 1) * w - 1);
+                let (gx_row, gy_row) = (&mut gx[out.clone()], &mut gy[out.clone()]);
+                let m_row = &mut magnitude[out];
+                // Row windows rather than indices: no bounds checks, so the loop vectorises.
+                let windows = above
+                    .windows(3)
+                    .zip(middle.windows(3))
+                    .zip(below.windows(3));
+                for ((((t, m), b), (gx, gy)), mag) in windows
+                    .zip(gx_row.iter_mut().zip(gy_row.iter_mut()))
+                    .zip(m_row.iter_mut())
+                {
+                    let dx = (t[2] + 2.0 * m[2] + b[2]) - (t[0] + 2.0 * m[0] + b[0]);
+                    let dy = (b[0] + 2.0 * b[1] + b[2]) - (t[0] + 2.0 * t[1] + t[2]);
+                    let m2 = dx * dx + dy * dy;
+                    // Selects rather than a branch, so that the loop vectorises.
+                    let stronger = k == 0 || m2 > *mag;
+                    *gx = if stronger { dx } else { *gx };
+                    *gy = if stronger { dy } else { *gy };
+                    *mag = if stronger { m2 } else { *mag };
+                }
             }
+        }
+        for m in &mut magnitude {
+            *m = m.sqrt();
         }
         Gradients {
             width: w,
@@ -51,24 +74,6 @@ impl Gradients {
             gy,
             magnitude,
         }
-    }
-
-    /// At each pixel, the gradient of whichever plane changes most there: a card's side may show
-    /// in luma along one stretch and only in hue along another (where the background matches
-    /// the card's brightness). `planes` is not empty and its images share one size.
-    pub fn strongest(planes: &[GrayImage]) -> Gradients {
-        let mut all = planes.iter().map(Gradients::sobel);
-        let mut best = all.next().expect("at least one plane");
-        for other in all {
-            for i in 0..best.magnitude.len() {
-                if other.magnitude[i] > best.magnitude[i] {
-                    best.gx[i] = other.gx[i];
-                    best.gy[i] = other.gy[i];
-                    best.magnitude[i] = other.magnitude[i];
-                }
-            }
-        }
-        best
     }
 
     /// Pixels whose magnitude is at least `threshold` and a local maximum across the edge (the
@@ -133,11 +138,11 @@ impl Gradients {
     }
 }
 
-/// A 5×5 binomial blur ([1 4 6 4 1]/16 twice, separable, edges clamped): sensor noise and JPEG
-/// blocking would otherwise break a card's sides into short pieces of random direction.
-fn binomial_blur(pixels: &[u8], w: usize, h: usize) -> Vec<f32> {
+/// A 5×5 binomial blur ([1 4 6 4 1]/16 twice, separable, edges clamped) into `out`, with
+/// `across` as scratch: sensor noise and JPEG blocking would otherwise break a card's sides into
+/// short pieces of random direction.
+fn binomial_blur(pixels: &[u8], w: usize, h: usize, across: &mut [f32], out: &mut [f32]) {
     const K: [f32; 5] = [1.0 / 16.0, 4.0 / 16.0, 6.0 / 16.0, 4.0 / 16.0, 1.0 / 16.0];
-    let mut across = vec![0.0f32; w * h];
     let clamped = |x: usize, k: usize| (x + k).saturating_sub(2).min(w - 1);
     for y in 0..h {
         let row = &pixels[y * w..(y + 1) * w];
@@ -155,7 +160,7 @@ fn binomial_blur(pixels: &[u8], w: usize, h: usize) -> Vec<f32> {
             };
         }
     }
-    let mut out = vec![0.0f32; w * h];
+    out.fill(0.0);
     for y in 0..h {
         for (k, weight) in K.iter().enumerate() {
             let yy = (y + k).saturating_sub(2).min(h - 1);
@@ -165,5 +170,4 @@ fn binomial_blur(pixels: &[u8], w: usize, h: usize) -> Vec<f32> {
             }
         }
     }
-    out
 }

@@ -102,13 +102,13 @@ pub(crate) fn find_segments(
                     continue;
                 }
                 let j = ny as usize * w + nx as usize;
+                if state[j] != 1 {
+                    continue;
+                }
                 // Against the seed as well as the mean: the mean alone drifts round a rounded
                 // corner and swallows a small card's whole outline.
                 let d = doubled(j);
-                if state[j] == 1
-                    && d.dot(mean) >= cos_tolerance
-                    && d.dot(seed_direction) >= cos_tolerance
-                {
+                if d.dot(mean) >= cos_tolerance && d.dot(seed_direction) >= cos_tolerance {
                     state[j] = 2;
                     stack.push(j);
                 }

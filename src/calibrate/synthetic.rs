@@ -651,6 +651,71 @@ fn timing_per_frame() {
     }
 }
 
+/// Where the time of an RGBA detection goes, stage by stage (release; ignored: timing only).
+/// `cargo test --release --lib profile_stages -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn profile_stages() {
+    use std::time::Instant;
+    let mut rng = Rng::new(0x7133_0001);
+    for (w, h) in [(640, 480), (1280, 720)] {
+        let scenes: Vec<Scene> = (0..8).map(|_| positive_sized(&mut rng, w, h)).collect();
+        let mut t = [0.0f64; 6];
+        let (mut hyps, mut coarse_ok, mut found) = (0, 0, 0);
+        let rounds = 3;
+        for _ in 0..rounds {
+            for scene in &scenes {
+                let t0 = Instant::now();
+                let planes =
+                    super::colour::planes_of_rgba8(w as u32, h as u32, &scene.rgba).unwrap();
+                let t1 = Instant::now();
+                let search = super::Search::new(&planes).unwrap();
+                let t2 = Instant::now();
+                let segments = search.segments();
+                let t3 = Instant::now();
+                let quads = search.hypotheses();
+                let t4 = Instant::now();
+                let mut coarse: Vec<(f32, [Vec2; 4])> = quads
+                    .iter()
+                    .filter_map(|q| search.coarse(*q).ok())
+                    .collect();
+                let t5 = Instant::now();
+                coarse.sort_by(|a, b| b.0.total_cmp(&a.0));
+                found += coarse
+                    .iter()
+                    .take(12)
+                    .filter(|c| search.finish(c.1).is_ok())
+                    .count()
+                    .min(1);
+                let t6 = Instant::now();
+                hyps += quads.len();
+                coarse_ok += coarse.len();
+                let _ = segments;
+                for (k, (a, b)) in [(t0, t1), (t1, t2), (t2, t3), (t3, t4), (t4, t5), (t5, t6)]
+                    .iter()
+                    .enumerate()
+                {
+                    t[k] += (*b - *a).as_secs_f64() * 1000.0;
+                }
+            }
+        }
+        let n = (rounds * scenes.len()) as f64;
+        println!(
+            "{w}×{h} per frame: planes {:.2} ms, search setup {:.2}, segments {:.2}, \
+             hypotheses (incl. segments again) {:.2}, coarse {:.2}, finish ≤12 {:.2}; \
+             {:.0} hypotheses, {:.0} pass coarse, {found} found",
+            t[0] / n,
+            t[1] / n,
+            t[2] / n,
+            t[3] / n,
+            t[4] / n,
+            t[5] / n,
+            hyps as f64 / n,
+            coarse_ok as f64 / n
+        );
+    }
+}
+
 /// The largest corner distance between two quads, over the ways of pairing their corners in order.
 fn quad_distance(a: &[Vec2; 4], b: &[Vec2; 4]) -> f32 {
     let mut best = f32::MAX;

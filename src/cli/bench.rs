@@ -3,7 +3,7 @@
 use super::args::Args;
 use super::render::{load_environment, prepare, Prepared, RenderSpec};
 use super::CliError;
-use crate::calibrate::{detect_card, GrayImage};
+use crate::calibrate::{detect_card_rgba8, GrayImage};
 use glam::{Mat4, Vec2};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -160,16 +160,19 @@ fn card_frame(w: u32, h: u32) -> GrayImage {
     }
 }
 
-/// Median of 15 detections after 2 warm-ups, ms, and whether the card was found.
+/// Median of 15 detections after 2 warm-ups, ms, and whether the card was found. The frame is
+/// handed over as RGBA, as the element hands its camera frames to `detectCard`.
 fn time_detection(frame: &GrayImage) -> (f64, bool) {
+    let rgba: Vec<u8> = frame.pixels.iter().flat_map(|&v| [v, v, v, 255]).collect();
+    let detect = || detect_card_rgba8(frame.width, frame.height, &rgba);
     let mut found = false;
     for _ in 0..2 {
-        let _ = detect_card(frame);
+        let _ = detect();
     }
     let mut ms: Vec<f64> = (0..15)
         .map(|_| {
             let t = Instant::now();
-            found = matches!(detect_card(frame), Ok(Some(_)));
+            found = matches!(detect(), Ok(Some(_)));
             t.elapsed().as_secs_f64() * 1e3
         })
         .collect();

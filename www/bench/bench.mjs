@@ -18,8 +18,11 @@ import { startServer } from '../tests/serve.mjs';
 import { SITE, E2E_DIR, VIDEO_SOURCE, BACKEND_NAME, launch, checkSite } from '../tests/harness.mjs';
 
 const out = process.argv[2];
-if (!out) {
-  console.error('usage: node www/bench/bench.mjs <out.json>');
+// `--only detection` re-measures card detection and the download sizes alone (seconds, not the
+// full half hour).
+const only = process.argv[3] === '--only' ? process.argv[4] : null;
+if (!out || (process.argv[3] !== undefined && only !== 'detection')) {
+  console.error('usage: node www/bench/bench.mjs <out.json> [--only detection]');
   process.exit(2);
 }
 
@@ -210,7 +213,7 @@ const { isMock } = (() => { try { return checkSite(); } catch (e) {
 const results = { ...sizes() };
 const server = await startServer(SITE, 0, { files: { '/bench.html': BENCH_PAGE, '/detect.html': DETECT_PAGE } });
 try {
-  for (const b of ['webgpu', 'webgl']) {
+  for (const b of only ? [] : ['webgpu', 'webgl']) {
     try {
       Object.assign(results, await benchBackend(b, server));
     } catch (e) {
@@ -228,19 +231,29 @@ try {
   await server.close();
 }
 const chromiumVersion = (() => { try { return execFileSync('/usr/bin/chromium', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch { return 'unknown'; } })();
-Object.assign(results, {
-  web_fps_camera_source_fps: CAMERA_FPS,
-  web_bench_meta: { date: new Date().toISOString(), site: SITE, mock_wasm: isMock, chromium: chromiumVersion, gpu: 'SwiftShader (software)', device_pixel_ratio: 1 },
-});
+const meta = { date: new Date().toISOString(), site: SITE, mock_wasm: isMock, chromium: chromiumVersion };
+Object.assign(results, only
+  // The other web figures keep their own date.
+  ? { web_card_detection_meta: meta }
+  : {
+    web_fps_camera_source_fps: CAMERA_FPS,
+    web_bench_meta: { ...meta, gpu: 'SwiftShader (software)', device_pixel_ratio: 1 },
+  });
 
 let existing = {};
 if (fs.existsSync(out)) {
   try { existing = JSON.parse(fs.readFileSync(out, 'utf8')); } catch { console.error(`${out} is not valid JSON: replacing it`); }
 }
-for (const k of Object.keys(existing)) if (k.startsWith('web_')) delete existing[k];
+for (const k of Object.keys(existing)) {
+  if (only ? /^web_(card_detection|size)_/.test(k) : k.startsWith('web_')) delete existing[k];
+}
 fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
 fs.writeFileSync(out, JSON.stringify({ ...existing, ...results }, null, 2) + '\n');
 
+if (only) {
+  for (const [k, v] of Object.entries(results)) if (typeof v !== 'object') console.log(`  ${k} ${v}`);
+  process.exit(results.web_error_card_detection ? 1 : 0);
+}
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 console.log(`Loupe web benchmark${isMock ? ' (MOCK wasm: numbers are not meaningful)' : ''} → ${out}`);
 console.log(`  loupe-tryon.js          ${kb(results.web_size_loupe_tryon_js_bytes)} raw, ${kb(results.web_size_loupe_tryon_js_gzip_bytes)} gzip`);
