@@ -356,6 +356,57 @@ for (const backend of siteProblem ? [] : ['webgpu', 'webgl']) {
       await page.close();
     });
 
+    test('sparkle: the stone glows when sparkle is on; nothing gets darker, the corners stay', T, async () => {
+      // Reduced motion stops the turntable, so the two pictures differ by the bloom alone.
+      const p = await openPage(browser.context, null);
+      const { page } = p;
+      await page.emulateMedia({ reducedMotion: 'reduce' });
+      await page.goto(server.url);
+      await waitForEvent(page, 'load');
+      let from = await eventCount(page);
+      await page.evaluate(() => {
+        const el = document.querySelector('loupe-tryon');
+        el.setAttribute('gem-quality', 'low');
+        el.sparkle = 0;
+        el.src = 'models/solitaire-us7-1ct.glb';
+      });
+      await waitForEvent(page, 'load', { from });
+      await waitForStatus(page, 'ready');
+      // Still, the element draws only when something changes.
+      await pause(1500);
+      const off = await shot(page);
+      const start = await frameCount(page);
+      await page.evaluate(() => { document.querySelector('loupe-tryon').sparkle = 1; });
+      await waitFrames(page, 1, 'loupe-tryon', 20_000, start);
+      await pause(500);
+      const on = await shot(page);
+      let brighter = 0, darker = 0, maxGain = 0;
+      const corners = cornerRects(on);
+      let inCorners = 0;
+      for (let y = 0; y < on.height; y++) for (let x = 0; x < on.width; x++) {
+        const j = (y * on.width + x) * 4;
+        let gain = 0, loss = 0;
+        for (let c = 0; c < 3; c++) {
+          gain = Math.max(gain, on.data[j + c] - off.data[j + c]);
+          loss = Math.max(loss, off.data[j + c] - on.data[j + c]);
+        }
+        if (loss > 3) darker++;
+        if (gain > 8) {
+          brighter++;
+          const fx = x / on.width, fy = y / on.height;
+          if (corners.some(([x0, y0, x1, y1]) => fx >= x0 && fx < x1 && fy >= y0 && fy < y1)) inCorners++;
+        }
+        maxGain = Math.max(maxGain, gain);
+      }
+      const report = `${brighter} px brighter (max +${maxGain}), ${darker} darker, ${inCorners} brighter in the corners`;
+      console.log(`sparkle on ${currentBackend}: ${report}`);
+      assert.ok(brighter >= 30 && maxGain >= 20, `the brightest glints glow: ${report}`);
+      assert.ok(darker <= 0.002 * on.width * on.height, `the bloom only adds light: ${report}`);
+      assert.equal(inCorners, 0, `only the stone glows: ${report}`);
+      p.assertClean();
+      await page.close();
+    });
+
     test('screen ring sizer: card width stored per device, a ring read in every system, size-measured', T, async () => {
       const p = await openDemo(browser.context);
       const { page } = p;
