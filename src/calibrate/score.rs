@@ -141,6 +141,31 @@ pub(crate) fn extensions(
     out
 }
 
+/// The fraction of the stretch from `from` to `to` (working px) that lies on an edge running
+/// along it, leaving out [`SKIP_FRACTION`] of `side_length_px` at the `to` end (a rounded corner).
+pub(crate) fn stretch_support(
+    from: Vec2,
+    to: Vec2,
+    side_length_px: f32,
+    gradients: &Gradients,
+    edge_threshold: f32,
+) -> f32 {
+    let length = from.distance(to) - SKIP_FRACTION * side_length_px;
+    if length < 1.0 {
+        return 0.0;
+    }
+    let direction = (to - from).normalize_or_zero();
+    let normal = direction.perp();
+    let samples = (length as usize).clamp(3, 200);
+    let hits = (0..samples)
+        .filter(|&k| {
+            let point = from + direction * (length * (k as f32 + 0.5) / samples as f32);
+            on_edge(point, normal, gradients, edge_threshold)
+        })
+        .count();
+    hits as f32 / samples as f32
+}
+
 /// Is there a strong edge along a line with this normal within a pixel of `point`?
 fn on_edge(point: Vec2, normal: Vec2, gradients: &Gradients, edge_threshold: f32) -> bool {
     let (w, h) = (gradients.width as i32, gradients.height as i32);

@@ -529,6 +529,13 @@ fn detect_rgba(scene: &Scene) -> Result<Option<super::CardDetection>, super::Car
     super::detect_card_rgba8(scene.image.width, scene.image.height, &scene.rgba)
 }
 
+/// The found card's tilt from square to the camera's axis, degrees (0 when no pose).
+fn tilt_deg(d: &super::CardDetection) -> f32 {
+    d.fit.pose.map_or(0.0, |p| {
+        p.rotation.z_axis.z.abs().min(1.0).acos().to_degrees()
+    })
+}
+
 fn percentile(sorted: &[f32], p: f32) -> f32 {
     if sorted.is_empty() {
         return f32::NAN;
@@ -573,6 +580,9 @@ fn synthetic_card_set() {
                 } else {
                     errors.push(error);
                     confidences.push(d.confidence);
+                    if std::env::var("LOUPE_CARD_TILTS").is_ok() {
+                        println!("tilt true {:.1} conf {:.2}", tilt_deg(&d), d.confidence);
+                    }
                 }
             }
             None => {
@@ -594,6 +604,9 @@ fn synthetic_card_set() {
         let scene = negative(&mut rng);
         if let Some(d) = detect_rgba(&scene).unwrap() {
             false_positives += 1;
+            if std::env::var("LOUPE_CARD_TILTS").is_ok() {
+                println!("tilt false {:.1} conf {:.2}", tilt_deg(&d), d.confidence);
+            }
             println!(
                 "negative {i}: false card (distractor {}), conf {:.2}, {:?}",
                 scene.distractor, d.confidence, d.corners_px
@@ -621,12 +634,11 @@ fn synthetic_card_set() {
         p95 * 100.0
     );
     // Issue 4's targets are detection ≥ 95 %, false positives ≤ 2 %, median px/mm error ≤ 0.5 %
-    // and p95 ≤ 1.5 %. The accuracy targets are met; detection is not yet (84 % on this set),
-    // and false positives meet it here (1.7 %) but not on every freshly drawn set, so those two
-    // assertions are regression guards at the level reached, to be raised as the detector
-    // improves.
+    // and p95 ≤ 1.5 %. The accuracy targets are met; detection is not yet (83 % on this set, 81 %
+    // over five seeds), so its assertion is a regression guard at the level reached, to be
+    // raised as the detector improves. False positives are 0 here and 2.3 % over five seeds.
     assert!(detection_rate >= 0.82, "detection rate {detection_rate}");
-    assert!(fp_rate <= 0.04, "false-positive rate {fp_rate}");
+    assert!(fp_rate <= 0.02, "false-positive rate {fp_rate}");
     assert!(median <= 0.005, "median px/mm error {median}");
     assert!(p95 <= 0.015, "p95 px/mm error {p95}");
 }
@@ -789,6 +801,89 @@ fn dump_scene(stem: &str, scene: &Scene, focus: [Vec2; 4], found: Option<super::
     .unwrap();
 }
 
+/// Writes the working image's gradient magnitude (grey), edge pixels (red) and segments (green)
+/// around the true card, enlarged, for [`explain_card_set`].
+fn dump_edges(stem: &str, search: &super::Search, corners: [Vec2; 4]) {
+    let g = &search.gradients;
+    let (w, h) = (g.width, g.height);
+    let mut rgb = image::RgbImage::new(w as u32, h as u32);
+    for (i, m) in g.magnitude.iter().enumerate() {
+        let v = (m / search.edge_threshold * 25.0).min(255.0) as u8;
+        rgb.put_pixel((i % w) as u32, (i / w) as u32, image::Rgb([v, v, v]));
+    }
+    for e in g.thin_edges(search.edge_threshold) {
+        rgb.put_pixel(e.x, e.y, image::Rgb([255, 0, 0]));
+    }
+    for s in search.segments() {
+        let steps = (s.length * 2.0).ceil() as usize;
+        for t in 0..=steps {
+            let c = s.ends[0].lerp(s.ends[1], t as f32 / steps.max(1) as f32);
+            if c.x >= 0.0 && c.y >= 0.0 && (c.x as usize) < w && (c.y as usize) < h {
+                rgb.put_pixel(c.x as u32, c.y as u32, image::Rgb([0, 255, 0]));
+            }
+        }
+    }
+    let working = corners.map(|c| c / search.scale);
+    if std::env::var("LOUPE_EXPLAIN_PROFILE").is_ok() {
+        // Magnitude and the gradient's angle to the side's normal across each side at 40 % and
+        // 60 % of its length; * marks edge pixels.
+        let edges: std::collections::HashSet<(u32, u32)> = g
+            .thin_edges(search.edge_threshold)
+            .iter()
+            .map(|e| (e.x, e.y))
+            .collect();
+        println!("{stem}: threshold {:.0}", search.edge_threshold);
+        for k in 0..4 {
+            for t in [0.4f32, 0.6] {
+                let (p, q) = (working[k], working[(k + 1) % 4]);
+                let normal = (q - p).normalize().perp();
+                let mid = p.lerp(q, t);
+                let cells: Vec<String> = (-5..=5)
+                    .map(|o| {
+                        let c = mid + normal * o as f32;
+                        let (x, y) = (c.x as usize, c.y as usize);
+                        let i = y * w + x;
+                        let m = g.magnitude[i];
+                        let cos = (Vec2::new(g.gx[i], g.gy[i]) / m.max(1e-6))
+                            .dot(normal)
+                            .abs();
+                        let star = if edges.contains(&(x as u32, y as u32)) {
+                            "*"
+                        } else {
+                            ""
+                        };
+                        format!("{m:.0}/{:.0}°{star}", cos.min(1.0).acos().to_degrees())
+                    })
+                    .collect();
+                println!("  side {k} at {t}: {}", cells.join(" "));
+            }
+        }
+    }
+    let (lo, hi) = working.iter().fold((Vec2::MAX, Vec2::MIN), |(lo, hi), c| {
+        (lo.min(*c), hi.max(*c))
+    });
+    let margin = 0.3 * (hi - lo).max_element();
+    let lo = (lo - margin).max(Vec2::ZERO);
+    let hi = (hi + margin).min(Vec2::new(w as f32, h as f32));
+    let crop = image::imageops::crop_imm(
+        &rgb,
+        lo.x as u32,
+        lo.y as u32,
+        (hi.x - lo.x) as u32,
+        (hi.y - lo.y) as u32,
+    )
+    .to_image();
+    let zoom = (400.0 / (hi - lo).max_element()).max(1.0);
+    image::imageops::resize(
+        &crop,
+        (crop.width() as f32 * zoom) as u32,
+        (crop.height() as f32 * zoom) as u32,
+        image::imageops::FilterType::Nearest,
+    )
+    .save(format!("{stem}.png"))
+    .unwrap();
+}
+
 /// Where each positive the search gets wrong loses its card, and which negatives give a false card
 /// (`LOUPE_EXPLAIN_DUMP=DIR` writes their pictures, `LOUPE_CARD_SEED` picks the set): run with
 /// `cargo test --release --lib explain_card_set -- --ignored --nocapture`.
@@ -812,6 +907,7 @@ fn explain_card_set() {
         }
         if let Ok(dir) = std::env::var("LOUPE_EXPLAIN_DUMP") {
             dump_scene(&format!("{dir}/{i:03}"), &scene, corners, found);
+            dump_edges(&format!("{dir}/{i:03}_edges"), &search, corners);
         }
         let working_truth = corners.map(|c| c / search.scale);
         // How much of each true side the segments cover (within 1.5 px and 3° of its line).
