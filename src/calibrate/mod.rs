@@ -195,6 +195,33 @@ pub(crate) fn detect_in_planes(planes: &[GrayImage]) -> Result<Option<CardDetect
     Ok(Search::new(planes)?.detect())
 }
 
+/// What a finished quad's confidence is made of.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Evidence {
+    /// Fraction of each side on an edge along it (see [`score::support`]), weakest first.
+    pub sides: [f32; 4],
+    /// Distance from a card's shape, full-resolution px (see [`reprojection::card_distance_px`]).
+    pub distance_px: f32,
+    /// Grey-level contrast across the sides (see [`score::Support::contrast`]).
+    pub contrast: f32,
+    /// Sides' ends that run on past their corners (see [`score::extensions`]).
+    pub ends_running_on: usize,
+}
+
+impl Evidence {
+    /// 0–1.
+    fn confidence(&self) -> f32 {
+        let sides = self.sides;
+        // Three well-supported sides carry most of the weight: a fourth may be under a finger.
+        let edges = 0.3 * sides[1] + 0.35 * sides[2] + 0.35 * sides[3];
+        let shape_factor = 1.0 - self.distance_px / MAX_CARD_DISTANCE_PX * 0.3;
+        let contrast_factor = (self.contrast / 12.0).min(1.0) * 0.3 + 0.7;
+        // Each side running on past a corner says the quad may be part of something bigger.
+        let ends_factor = 1.0 - RUN_ON_PENALTY * self.ends_running_on as f32;
+        (edges * shape_factor * contrast_factor * ends_factor).clamp(0.0, 1.0)
+    }
+}
+
 /// One frame's search state: the working image and its edges, shared by every quad's checks.
 pub(crate) struct Search<'a> {
     /// Full resolution; the first is the luma, and all share its size.
@@ -240,9 +267,8 @@ impl<'a> Search<'a> {
         })
     }
 
-    /// The card in this search's frame, if any: the best few coarse quads refined and scored,
-    /// then [`Search::choose`].
-    fn detect(&self) -> Option<CardDetection> {
+    /// The best few coarse quads, refined and scored.
+    pub(crate) fn finished(&self) -> Vec<(CardDetection, Evidence)> {
         let mut candidates: Vec<(f32, [Vec2; 4])> = self
             .hypotheses()
             .into_iter()
@@ -264,9 +290,17 @@ impl<'a> Search<'a> {
                 kept.push(candidate);
             }
         }
-        let finished: Vec<CardDetection> = kept
-            .into_iter()
+        kept.into_iter()
             .filter_map(|(_, coarse)| self.finish(coarse).ok())
+            .collect()
+    }
+
+    /// The card in this search's frame, if any: [`Search::finished`], then [`Search::choose`].
+    fn detect(&self) -> Option<CardDetection> {
+        let finished: Vec<CardDetection> = self
+            .finished()
+            .into_iter()
+            .map(|(found, _)| found)
             .filter(|d| d.confidence >= MIN_PARTNER_CONFIDENCE)
             .collect();
         self.choose(&finished)
@@ -321,7 +355,10 @@ impl<'a> Search<'a> {
 
     /// Refines a coarse quad (full-resolution px, ordered) and scores it, or says why it is no
     /// card after all.
-    pub(crate) fn finish(&self, coarse: [Vec2; 4]) -> Result<CardDetection, &'static str> {
+    pub(crate) fn finish(
+        &self,
+        coarse: [Vec2; 4],
+    ) -> Result<(CardDetection, Evidence), &'static str> {
         let scale = self.scale;
         let first = refine::refine_corners(self.planes, coarse, 1.5 * scale + 1.5);
         let second = refine::refine_corners(self.planes, first, 1.5);
@@ -376,18 +413,20 @@ impl<'a> Search<'a> {
             .flatten()
             .filter(|&&e| e >= MAX_EXTENSION)
             .count();
-        // Three well-supported sides carry most of the weight: a fourth may be under a finger.
-        let edges = 0.3 * sides[1] + 0.35 * sides[2] + 0.35 * sides[3];
-        let shape_factor = 1.0 - distance_px / MAX_CARD_DISTANCE_PX * 0.3;
-        let contrast_factor = (support.contrast / 12.0).min(1.0) * 0.3 + 0.7;
-        // Each side running on past a corner says the quad may be part of something bigger.
-        let ends_factor = 1.0 - RUN_ON_PENALTY * ends_running_on as f32;
-        let confidence = (edges * shape_factor * contrast_factor * ends_factor).clamp(0.0, 1.0);
-        Ok(CardDetection {
-            corners_px,
-            confidence,
-            fit,
-        })
+        let evidence = Evidence {
+            sides,
+            distance_px,
+            contrast: support.contrast,
+            ends_running_on,
+        };
+        Ok((
+            CardDetection {
+                corners_px,
+                confidence: evidence.confidence(),
+                fit,
+            },
+            evidence,
+        ))
     }
 
     /// A refined quad's corners ordered, its card fit and its distance from a card's shape, if

@@ -884,6 +884,58 @@ fn dump_edges(stem: &str, search: &super::Search, corners: [Vec2; 4]) {
     .unwrap();
 }
 
+/// Every finished candidate's evidence over drawn sets (`LOUPE_EVIDENCE_SEEDS`, hex, comma
+/// separated), labelled 1 when it is the true card, as CSV at `LOUPE_EVIDENCE_CSV`: the data
+/// behind the confidence's weights. Run with `cargo test --release --lib card_evidence_table --
+/// --ignored`.
+#[test]
+#[ignore = "writes a data table, checks nothing"]
+fn card_evidence_table() {
+    use std::fmt::Write;
+    let seeds = std::env::var("LOUPE_EVIDENCE_SEEDS").unwrap_or_else(|_| "5EEDCA4D".into());
+    let mut csv =
+        String::from("seed,scene,label,s0,s1,s2,s3,distance_px,contrast,ends,tilt_deg,width_px\n");
+    for seed in seeds.split(',') {
+        let mut rng = Rng::new(u64::from_str_radix(seed, 16).unwrap());
+        for i in 0..180 {
+            let scene = if i < 120 {
+                positive(&mut rng)
+            } else {
+                negative(&mut rng)
+            };
+            let planes =
+                super::colour::planes_of_rgba8(scene.image.width, scene.image.height, &scene.rgba)
+                    .unwrap();
+            let search = super::Search::new(&planes).unwrap();
+            for (d, e) in search.finished() {
+                let label = scene.truth.is_some_and(|(truth, corners)| {
+                    quad_distance(&d.corners_px, &corners) < 0.05 * truth * CARD_WIDTH_MM
+                });
+                writeln!(
+                    csv,
+                    "{seed},{i},{},{:.3},{:.3},{:.3},{:.3},{:.3},{:.1},{},{:.1},{:.1}",
+                    u8::from(label),
+                    e.sides[0],
+                    e.sides[1],
+                    e.sides[2],
+                    e.sides[3],
+                    e.distance_px,
+                    e.contrast,
+                    e.ends_running_on,
+                    tilt_deg(&d),
+                    d.fit.px_per_mm * CARD_WIDTH_MM
+                )
+                .unwrap();
+            }
+        }
+    }
+    std::fs::write(
+        std::env::var("LOUPE_EVIDENCE_CSV").unwrap_or_else(|_| "card-evidence.csv".into()),
+        csv,
+    )
+    .unwrap();
+}
+
 /// Where each positive the search gets wrong loses its card, and which negatives give a false card
 /// (`LOUPE_EXPLAIN_DUMP=DIR` writes their pictures, `LOUPE_CARD_SEED` picks the set): run with
 /// `cargo test --release --lib explain_card_set -- --ignored --nocapture`.
@@ -954,7 +1006,7 @@ fn explain_card_set() {
                 Err(why) => format!("nearest hypothesis {d:.1} px: coarse rejects: {why}"),
                 Ok((quality, ordered)) => {
                     let rank = passing.iter().filter(|c| c.0 > quality).count();
-                    match search.finish(ordered) {
+                    match search.finish(ordered).map(|(d, _)| d) {
                         Err(why) => {
                             let first = super::refine::refine_corners(
                                 &planes,
