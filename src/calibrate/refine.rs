@@ -6,6 +6,7 @@
 use glam::Vec2;
 
 use super::gray::GrayImage;
+use super::segments::Moments;
 use super::shape::intersect;
 
 /// The ends of each side left out, as in scoring: the rounded corners are not straight.
@@ -124,7 +125,11 @@ fn fit_side(
         if kept.len() < 4 {
             break;
         }
-        let (point, dir) = total_least_squares(&kept)?;
+        // The line minimising perpendicular distances: the centroid and the major axis.
+        let (point, dir, _) = Moments::of(&kept).principal_axis();
+        if !(point.is_finite() && dir.is_finite()) {
+            return None;
+        }
         let normal = dir.perp();
         let mut residuals: Vec<f32> = kept
             .iter()
@@ -140,21 +145,4 @@ fn fit_side(
         kept.retain(|x| (*x - point).dot(normal).abs() <= limit);
     }
     line
-}
-
-/// The line through points minimising perpendicular distances: their centroid and the covariance's
-/// major axis.
-fn total_least_squares(points: &[Vec2]) -> Option<(Vec2, Vec2)> {
-    let n = points.len() as f32;
-    let centroid = points.iter().copied().sum::<Vec2>() / n;
-    let (mut sxx, mut sxy, mut syy) = (0.0f32, 0.0f32, 0.0f32);
-    for p in points {
-        let d = *p - centroid;
-        sxx += d.x * d.x;
-        sxy += d.x * d.y;
-        syy += d.y * d.y;
-    }
-    let angle = 0.5 * (2.0 * sxy).atan2(sxx - syy);
-    let direction = Vec2::new(angle.cos(), angle.sin());
-    (centroid.is_finite() && direction.is_finite()).then_some((centroid, direction))
 }

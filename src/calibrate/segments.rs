@@ -229,6 +229,15 @@ pub(crate) struct Moments {
 }
 
 impl Moments {
+    /// The sums over `points`.
+    pub(crate) fn of(points: &[Vec2]) -> Moments {
+        let mut moments = Moments::default();
+        for p in points {
+            moments.add(*p);
+        }
+        moments
+    }
+
     fn add(&mut self, p: Vec2) {
         let (x, y) = (f64::from(p.x), f64::from(p.y));
         self.n += 1.0;
@@ -251,7 +260,7 @@ impl Moments {
     }
 
     /// Centroid, unit direction of the major axis, and RMS distance from that line.
-    fn principal_axis(&self) -> (Vec2, Vec2, f32) {
+    pub(crate) fn principal_axis(&self) -> (Vec2, Vec2, f32) {
         let n = self.n.max(1.0);
         let (mx, my) = (self.sx / n, self.sy / n);
         let cxx = self.sxx / n - mx * mx;
