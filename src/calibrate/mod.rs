@@ -634,21 +634,21 @@ mod tests {
 
     #[test]
     fn quads_sharing_three_sides_are_paired_along_their_shared_lines() {
-        let v = |x: f32, y: f32| Vec2::new(x, y);
+        let quad = |c: [[f32; 2]; 4]| c.map(Vec2::from_array);
         // A card, and the part of it below a row of digits: they share the bottom side and the
         // lines of the left and right sides.
-        let card = [
-            v(100.0, 100.0),
-            v(300.0, 100.0),
-            v(300.0, 226.0),
-            v(100.0, 226.0),
-        ];
-        let cut = [
-            v(100.0, 140.0),
-            v(300.0, 140.0),
-            v(300.0, 226.0),
-            v(100.0, 226.0),
-        ];
+        let card = quad([
+            [100.0, 100.0],
+            [300.0, 100.0],
+            [300.0, 226.0],
+            [100.0, 226.0],
+        ]);
+        let cut = quad([
+            [100.0, 140.0],
+            [300.0, 140.0],
+            [300.0, 226.0],
+            [100.0, 226.0],
+        ]);
         let lines = three_shared_sides(&cut, &card).expect("the two share three sides");
         for [near, far_cut, far_card] in lines {
             assert_eq!(near.y, 226.0);
@@ -657,22 +657,22 @@ mod tests {
         }
         // The same quad is not a pair, and neither is one shifted sideways (no shared lines).
         assert!(three_shared_sides(&card, &card).is_none());
-        let shifted = card.map(|p| p + v(30.0, 0.0));
+        let shifted = card.map(|p| p + Vec2::new(30.0, 0.0));
         assert!(three_shared_sides(&card, &shifted).is_none());
         // Any fourth side makes a pair, a slanted one too; sides that splay out do not.
-        let skewed = [
-            v(100.0, 140.0),
-            v(300.0, 120.0),
-            v(300.0, 226.0),
-            v(100.0, 226.0),
-        ];
+        let skewed = quad([
+            [100.0, 140.0],
+            [300.0, 120.0],
+            [300.0, 226.0],
+            [100.0, 226.0],
+        ]);
         assert!(three_shared_sides(&skewed, &card).is_some());
-        let fanned = [
-            v(80.0, 100.0),
-            v(320.0, 100.0),
-            v(300.0, 226.0),
-            v(100.0, 226.0),
-        ];
+        let fanned = quad([
+            [80.0, 100.0],
+            [320.0, 100.0],
+            [300.0, 226.0],
+            [100.0, 226.0],
+        ]);
         assert!(three_shared_sides(&fanned, &card).is_none());
     }
 }

@@ -123,18 +123,17 @@ pub(crate) fn extensions(
     let mut out = [[0.0f32; 2]; 4];
     for (i, side) in out.iter_mut().enumerate() {
         let (p, q) = (quad[i], quad[(i + 1) % 4]);
+        let length = p.distance(q);
+        let samples = (length * EXTENSION_FRACTION).clamp(3.0, 60.0) as usize;
         let beyond = |from: Vec2, away: Vec2| {
-            let length = p.distance(q);
             let direction = away.normalize_or_zero();
-            let normal = direction.perp();
-            let samples = (length * EXTENSION_FRACTION).clamp(3.0, 60.0) as usize;
-            let mut hits = 0;
-            for k in 0..samples {
-                let t = SKIP_FRACTION + EXTENSION_FRACTION * (k as f32 + 0.5) / samples as f32;
-                let point = from + direction * (t * length);
-                hits += usize::from(on_edge(point, normal, gradients, edge_threshold));
-            }
-            hits as f32 / samples as f32
+            fraction_on_edge(
+                from + direction * (SKIP_FRACTION * length),
+                from + direction * ((SKIP_FRACTION + EXTENSION_FRACTION) * length),
+                samples,
+                gradients,
+                edge_threshold,
+            )
         };
         *side = [beyond(p, p - q), beyond(q, q - p)];
     }
@@ -155,15 +154,32 @@ pub(crate) fn stretch_support(
         return 0.0;
     }
     let direction = (to - from).normalize_or_zero();
-    let normal = direction.perp();
-    let samples = (length as usize).clamp(3, 200);
+    fraction_on_edge(
+        from,
+        from + direction * length,
+        (length as usize).clamp(3, 200),
+        gradients,
+        edge_threshold,
+    )
+}
+
+/// The fraction of `samples` points, evenly spread from `from` to `to`, that lie on an edge
+/// running along that line.
+fn fraction_on_edge(
+    from: Vec2,
+    to: Vec2,
+    samples: usize,
+    gradients: &Gradients,
+    edge_threshold: f32,
+) -> f32 {
+    let normal = (to - from).normalize_or_zero().perp();
     let hits = (0..samples)
         .filter(|&k| {
-            let point = from + direction * (length * (k as f32 + 0.5) / samples as f32);
+            let point = from.lerp(to, (k as f32 + 0.5) / samples as f32);
             on_edge(point, normal, gradients, edge_threshold)
         })
         .count();
-    hits as f32 / samples as f32
+    hits as f32 / samples.max(1) as f32
 }
 
 /// Is there a strong edge along a line with this normal within a pixel of `point`?

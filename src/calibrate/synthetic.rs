@@ -775,15 +775,19 @@ fn dump_scene(stem: &str, scene: &Scene, focus: [Vec2; 4], found: Option<super::
         draw(d.corners_px, [0, 255, 0, 255]);
     }
     rgba.save(format!("{stem}.png")).unwrap();
-    // The card's neighbourhood, enlarged to about 400 px.
-    let (lo, hi) = corners.iter().fold((Vec2::MAX, Vec2::MIN), |(lo, hi), c| {
+    save_neighbourhood(&rgba, corners, &format!("{stem}_crop.png"));
+}
+
+/// Saves the neighbourhood of `focus` (px of `image`), enlarged to about 400 px.
+fn save_neighbourhood(image: &image::RgbaImage, focus: [Vec2; 4], path: &str) {
+    let (lo, hi) = focus.iter().fold((Vec2::MAX, Vec2::MIN), |(lo, hi), c| {
         (lo.min(*c), hi.max(*c))
     });
     let margin = 0.3 * (hi - lo).max_element();
     let lo = (lo - margin).max(Vec2::ZERO);
-    let hi = (hi + margin).min(scene.image.size_px());
+    let hi = (hi + margin).min(Vec2::new(image.width() as f32, image.height() as f32));
     let crop = image::imageops::crop_imm(
-        &rgba,
+        image,
         lo.x as u32,
         lo.y as u32,
         (hi.x - lo.x) as u32,
@@ -797,7 +801,7 @@ fn dump_scene(stem: &str, scene: &Scene, focus: [Vec2; 4], found: Option<super::
         (crop.height() as f32 * zoom) as u32,
         image::imageops::FilterType::Nearest,
     )
-    .save(format!("{stem}_crop.png"))
+    .save(path)
     .unwrap();
 }
 
@@ -806,20 +810,20 @@ fn dump_scene(stem: &str, scene: &Scene, focus: [Vec2; 4], found: Option<super::
 fn dump_edges(stem: &str, search: &super::Search, corners: [Vec2; 4]) {
     let g = &search.gradients;
     let (w, h) = (g.width, g.height);
-    let mut rgb = image::RgbImage::new(w as u32, h as u32);
+    let mut picture = image::RgbaImage::new(w as u32, h as u32);
     for (i, m) in g.magnitude.iter().enumerate() {
         let v = (m / search.edge_threshold * 25.0).min(255.0) as u8;
-        rgb.put_pixel((i % w) as u32, (i / w) as u32, image::Rgb([v, v, v]));
+        picture.put_pixel((i % w) as u32, (i / w) as u32, image::Rgba([v, v, v, 255]));
     }
     for e in g.thin_edges(search.edge_threshold) {
-        rgb.put_pixel(e.x, e.y, image::Rgb([255, 0, 0]));
+        picture.put_pixel(e.x, e.y, image::Rgba([255, 0, 0, 255]));
     }
     for s in search.segments() {
         let steps = (s.length * 2.0).ceil() as usize;
         for t in 0..=steps {
             let c = s.ends[0].lerp(s.ends[1], t as f32 / steps.max(1) as f32);
             if c.x >= 0.0 && c.y >= 0.0 && (c.x as usize) < w && (c.y as usize) < h {
-                rgb.put_pixel(c.x as u32, c.y as u32, image::Rgb([0, 255, 0]));
+                picture.put_pixel(c.x as u32, c.y as u32, image::Rgba([0, 255, 0, 255]));
             }
         }
     }
@@ -859,29 +863,7 @@ fn dump_edges(stem: &str, search: &super::Search, corners: [Vec2; 4]) {
             }
         }
     }
-    let (lo, hi) = working.iter().fold((Vec2::MAX, Vec2::MIN), |(lo, hi), c| {
-        (lo.min(*c), hi.max(*c))
-    });
-    let margin = 0.3 * (hi - lo).max_element();
-    let lo = (lo - margin).max(Vec2::ZERO);
-    let hi = (hi + margin).min(Vec2::new(w as f32, h as f32));
-    let crop = image::imageops::crop_imm(
-        &rgb,
-        lo.x as u32,
-        lo.y as u32,
-        (hi.x - lo.x) as u32,
-        (hi.y - lo.y) as u32,
-    )
-    .to_image();
-    let zoom = (400.0 / (hi - lo).max_element()).max(1.0);
-    image::imageops::resize(
-        &crop,
-        (crop.width() as f32 * zoom) as u32,
-        (crop.height() as f32 * zoom) as u32,
-        image::imageops::FilterType::Nearest,
-    )
-    .save(format!("{stem}.png"))
-    .unwrap();
+    save_neighbourhood(&picture, working, &format!("{stem}.png"));
 }
 
 /// Every finished candidate's evidence over drawn sets (`LOUPE_EVIDENCE_SEEDS`, hex, comma
