@@ -20,8 +20,6 @@ const MAX_JOIN_SIN: f32 = 0.26;
 /// Added to the gap a piece may leave, px: lengths run between end pixels' centres, so a dash
 /// of five pixels measures four.
 const JOIN_GAP_SLACK_PX: f32 = 2.0;
-/// Orientation buckets (5° each) that keep joining close to linear in the number of pieces.
-const ANGLE_BINS: usize = 36;
 /// Rounds of joining: a chain of dashes may reach the line only through nearer ones.
 const MAX_JOIN_PASSES: usize = 4;
 
@@ -132,16 +130,9 @@ pub(crate) fn find_segments(
 /// refitted to all the pixels taken so far, so a chain of dashes straightens as it grows.
 pub(crate) fn merge_collinear(mut pieces: Vec<Segment>, min_length_px: f32) -> Vec<Segment> {
     pieces.sort_by(|a, b| b.length.total_cmp(&a.length));
-    let bin_of = |d: Vec2| {
-        let angle = d.y.atan2(d.x).rem_euclid(std::f32::consts::PI);
-        ((angle / std::f32::consts::PI * ANGLE_BINS as f32) as usize).min(ANGLE_BINS - 1)
-    };
-    let mut by_bin: Vec<Vec<usize>> = vec![Vec::new(); ANGLE_BINS];
-    for (k, piece) in pieces.iter().enumerate() {
-        by_bin[bin_of(piece.direction)].push(k);
-    }
-    let reach = (MAX_JOIN_SIN.asin() / (std::f32::consts::PI / ANGLE_BINS as f32)).ceil() as isize;
+    let grid = PieceGrid::new(&pieces);
     let mut used = vec![false; pieces.len()];
+    let mut candidates = Vec::new();
     let mut merged = Vec::new();
     for i in 0..pieces.len() {
         if used[i] {
@@ -151,18 +142,17 @@ pub(crate) fn merge_collinear(mut pieces: Vec<Segment>, min_length_px: f32) -> V
         let mut line = pieces[i];
         for _ in 0..MAX_JOIN_PASSES {
             let mut grew = false;
-            let bin = bin_of(line.direction) as isize;
-            for offset in -reach..=reach {
-                let b = (bin + offset).rem_euclid(ANGLE_BINS as isize) as usize;
-                for &j in &by_bin[b] {
-                    if used[j] {
-                        continue;
-                    }
-                    if let Some(joined) = join(&line, &pieces[j]) {
-                        line = joined;
-                        used[j] = true;
-                        grew = true;
-                    }
+            grid.near_line(&line, &mut candidates);
+            // Longest first, as the pieces are sorted.
+            candidates.sort_unstable();
+            for &j in &candidates {
+                if used[j] {
+                    continue;
+                }
+                if let Some(joined) = join(&line, &pieces[j]) {
+                    line = joined;
+                    used[j] = true;
+                    grew = true;
                 }
             }
             if !grew {
@@ -174,6 +164,107 @@ pub(crate) fn merge_collinear(mut pieces: Vec<Segment>, min_length_px: f32) -> V
         }
     }
     merged
+}
+
+/// Pieces by the grid cell of their midpoint, so that a line meets only the pieces along it: a
+/// tiled floor or a page of text leaves thousands of short parallel pieces, and comparing each
+/// with each made joining the slowest step of a search.
+struct PieceGrid {
+    columns: usize,
+    rows: usize,
+    /// Per cell, its pieces' indices.
+    cells: Vec<Vec<usize>>,
+}
+
+impl PieceGrid {
+    /// Cell side, px.
+    const CELL_PX: f32 = 8.0;
+
+    fn new(pieces: &[Segment]) -> PieceGrid {
+        let far = pieces
+            .iter()
+            .flat_map(|p| p.ends)
+            .fold(Vec2::ZERO, |a, e| a.max(e));
+        let columns = (far.x / Self::CELL_PX) as usize + 1;
+        let rows = (far.y / Self::CELL_PX) as usize + 1;
+        let mut grid = PieceGrid {
+            columns,
+            rows,
+            cells: vec![Vec::new(); columns * rows],
+        };
+        for (k, piece) in pieces.iter().enumerate() {
+            if let Some(cell) = grid.cell_of(0.5 * (piece.ends[0] + piece.ends[1])) {
+                grid.cells[cell].push(k);
+            }
+        }
+        grid
+    }
+
+    fn cell_of(&self, p: Vec2) -> Option<usize> {
+        let (x, y) = (p.x / Self::CELL_PX, p.y / Self::CELL_PX);
+        // Negative and non-finite points (never from a fit inside the frame) have no cell.
+        if !(x >= 0.0 && y >= 0.0 && x < self.columns as f32 && y < self.rows as f32) {
+            return None;
+        }
+        Some(y as usize * self.columns + x as usize)
+    }
+
+    /// Into `out`, the pieces whose midpoints may lie where [`join`] would take them: within
+    /// the join offset of the line, and no further beyond its ends than a piece no longer than
+    /// the line and a gap no longer than it allow (pieces are joined longest first, so each
+    /// unused one is at most as long as the line's first piece).
+    fn near_line(&self, line: &Segment, out: &mut Vec<usize>) {
+        out.clear();
+        let reach = 1.5 * line.length + JOIN_GAP_SLACK_PX;
+        let (along, across) = (line.direction, line.direction.perp() * MAX_JOIN_OFFSET_PX);
+        let (from, to) = (line.ends[0] - along * reach, line.ends[1] + along * reach);
+        let band = [from - across, to - across, to + across, from + across];
+        let (low, high) = band
+            .iter()
+            .fold((Vec2::MAX, Vec2::MIN), |(l, h), p| (l.min(*p), h.max(*p)));
+        let cell = Self::CELL_PX;
+        let first_row = (low.y / cell).floor().max(0.0) as usize;
+        let last_row = ((high.y / cell).floor() as usize).min(self.rows.saturating_sub(1));
+        // Row by row, the cells the band (a rectangle) covers: the x extent of its edges
+        // clipped to the row.
+        for row in first_row..=last_row {
+            let (top, bottom) = (row as f32 * cell, (row + 1) as f32 * cell);
+            let (mut x_low, mut x_high) = (f32::MAX, f32::MIN);
+            for k in 0..4 {
+                let (a, b) = (band[k], band[(k + 1) % 4]);
+                let (t_in, t_out) = clip_to_rows(a.y, b.y, top, bottom);
+                if t_in <= t_out {
+                    for t in [t_in, t_out] {
+                        let x = a.x + (b.x - a.x) * t;
+                        x_low = x_low.min(x);
+                        x_high = x_high.max(x);
+                    }
+                }
+            }
+            if x_low > x_high {
+                continue;
+            }
+            let first_column = (x_low / cell).floor().max(0.0) as usize;
+            let last_column = ((x_high / cell).floor().max(0.0) as usize).min(self.columns - 1);
+            for column in first_column..=last_column {
+                out.extend_from_slice(&self.cells[row * self.columns + column]);
+            }
+        }
+    }
+}
+
+/// The parameters (0–1) between which the segment from height `a` to height `b` lies within
+/// `top..=bottom`; empty (first above second) when it misses.
+fn clip_to_rows(a: f32, b: f32, top: f32, bottom: f32) -> (f32, f32) {
+    if a == b {
+        return if (top..=bottom).contains(&a) {
+            (0.0, 1.0)
+        } else {
+            (1.0, 0.0)
+        };
+    }
+    let (t_top, t_bottom) = ((top - a) / (b - a), (bottom - a) / (b - a));
+    (t_top.min(t_bottom).max(0.0), t_top.max(t_bottom).min(1.0))
 }
 
 /// `line` with `piece` joined, if the piece lies on it and near it.
