@@ -33,46 +33,65 @@ pub(crate) fn planes_of_rgba8(
 ) -> Result<Vec<GrayImage>, CardError> {
     let luma = GrayImage::from_rgba8(width, height, rgba)?;
     let mut planes = vec![luma];
-    planes.extend(
-        opponent_planes(width, height, rgba)
-            .into_iter()
-            .filter(|plane| spread(plane) >= MIN_PLANE_SPREAD),
-    );
+    // Each judged from a subsample before its plane is built: most planes of most frames would
+    // be built for nothing otherwise.
+    if spread(rgba, red_green) >= MIN_PLANE_SPREAD {
+        planes.push(opponent_plane(width, height, rgba, red_green));
+    }
+    if spread(rgba, yellow_blue) >= MIN_PLANE_SPREAD {
+        planes.push(opponent_plane(width, height, rgba, yellow_blue));
+    }
     Ok(planes)
 }
 
-/// Red − green and (red + green)/2 − blue, scaled by [`CHROMA_GAIN`] (¾) and centred on 128,
-/// rounded half up and clamped. The frame's size is checked by the luma conversion before this
-/// runs. Integer arithmetic: this runs on every pixel of every frame, in wasm too.
-fn opponent_planes(width: u32, height: u32, rgba: &[u8]) -> [GrayImage; 2] {
-    debug_assert_eq!(CHROMA_GAIN, 0.75, "the integer weights below are ¾");
-    let n = rgba.len() / 4;
-    let (mut red_green, mut yellow_blue) = (Vec::with_capacity(n), Vec::with_capacity(n));
-    for p in rgba.chunks_exact(4) {
-        let (r, g, b) = (i32::from(p[0]), i32::from(p[1]), i32::from(p[2]));
-        // ⌊128 + ¾(r − g) + ½⌋ and ⌊128 + ¾((r + g)/2 − b) + ½⌋, in quarters and eighths.
-        red_green.push(((512 + 3 * (r - g) + 2) >> 2).clamp(0, 255) as u8);
-        yellow_blue.push(((1024 + 3 * (r + g) - 6 * b + 4) >> 3).clamp(0, 255) as u8);
+/// ⌊128 + ¾(r − g) + ½⌋ ([`CHROMA_GAIN`] is ¾), in quarters, clamped. Integer arithmetic: this
+/// runs on every pixel of every frame, in wasm too.
+fn red_green(r: i32, g: i32, _b: i32) -> u8 {
+    ((512 + 3 * (r - g) + 2) >> 2).clamp(0, 255) as u8
+}
+
+/// ⌊128 + ¾((r + g)/2 − b) + ½⌋, in eighths, clamped.
+fn yellow_blue(r: i32, g: i32, b: i32) -> u8 {
+    ((1024 + 3 * (r + g) - 6 * b + 4) >> 3).clamp(0, 255) as u8
+}
+
+/// The plane of `opponent`'s values. The frame's size is checked by the luma conversion before
+/// this runs.
+fn opponent_plane(
+    width: u32,
+    height: u32,
+    rgba: &[u8],
+    opponent: impl Fn(i32, i32, i32) -> u8,
+) -> GrayImage {
+    debug_assert_eq!(CHROMA_GAIN, 0.75, "the integer weights are ¾");
+    // A buffer of known size rather than pushes, so the loop vectorises.
+    let mut pixels = vec![0u8; rgba.len() / 4];
+    for (v, p) in pixels.iter_mut().zip(rgba.chunks_exact(4)) {
+        *v = opponent(i32::from(p[0]), i32::from(p[1]), i32::from(p[2]));
     }
-    let plane = |pixels| GrayImage {
+    GrayImage {
         width,
         height,
         pixels,
-    };
-    [plane(red_green), plane(yellow_blue)]
+    }
 }
 
-/// Standard deviation of a plane's values, from a subsample.
-fn spread(image: &GrayImage) -> f32 {
-    let values: Vec<f32> = image
-        .pixels
-        .iter()
-        .step_by(7)
-        .map(|&v| f32::from(v))
-        .collect();
-    let n = values.len().max(1) as f32;
-    let mean = values.iter().sum::<f32>() / n;
-    (values.iter().map(|v| (v - mean).powi(2)).sum::<f32>() / n).sqrt()
+/// Standard deviation of `opponent`'s values over every seventh pixel (a histogram: no buffer).
+fn spread(rgba: &[u8], opponent: impl Fn(i32, i32, i32) -> u8) -> f32 {
+    let mut histogram = [0u32; 256];
+    for p in rgba.chunks_exact(4).step_by(7) {
+        let v = opponent(i32::from(p[0]), i32::from(p[1]), i32::from(p[2]));
+        histogram[usize::from(v)] += 1;
+    }
+    let n = histogram.iter().sum::<u32>().max(1) as f64;
+    let levels = || {
+        histogram
+            .iter()
+            .enumerate()
+            .map(|(v, &c)| (v as f64, c as f64))
+    };
+    let mean = levels().map(|(v, c)| v * c).sum::<f64>() / n;
+    (levels().map(|(v, c)| (v - mean).powi(2) * c).sum::<f64>() / n).sqrt() as f32
 }
 
 #[cfg(test)]
@@ -91,7 +110,8 @@ mod tests {
             }
         }
         let n = (rgba.len() / 4) as u32;
-        let [rg, yb] = opponent_planes(n, 1, &rgba);
+        let rg = opponent_plane(n, 1, &rgba, red_green);
+        let yb = opponent_plane(n, 1, &rgba, yellow_blue);
         for (i, p) in rgba.chunks_exact(4).enumerate() {
             let (r, g, b) = (f32::from(p[0]), f32::from(p[1]), f32::from(p[2]));
             let expect = |v: f32| (128.0 + CHROMA_GAIN * v).round().clamp(0.0, 255.0) as u8;

@@ -39,13 +39,11 @@ impl GrayImage {
     /// are opaque.
     pub fn from_rgba8(width: u32, height: u32, rgba: &[u8]) -> Result<GrayImage, CardError> {
         check_size(width, height, rgba.len(), 4)?;
-        let pixels = rgba
-            .chunks_exact(4)
-            .map(|p| {
-                let luma = 77 * u32::from(p[0]) + 150 * u32::from(p[1]) + 29 * u32::from(p[2]);
-                (luma >> 8) as u8
-            })
-            .collect();
+        // Written into a buffer of known size rather than collected, so the loop vectorises.
+        let mut pixels = vec![0u8; rgba.len() / 4];
+        for (luma, p) in pixels.iter_mut().zip(rgba.chunks_exact(4)) {
+            *luma = luma_of(p[0], p[1], p[2]);
+        }
         Ok(GrayImage {
             width,
             height,
@@ -113,6 +111,11 @@ impl GrayImage {
             pixels,
         }
     }
+}
+
+/// BT.601 luma in integers (weights 77, 150, 29 of 256).
+fn luma_of(r: u8, g: u8, b: u8) -> u8 {
+    ((77 * u32::from(r) + 150 * u32::from(g) + 29 * u32::from(b)) >> 8) as u8
 }
 
 fn check_size(width: u32, height: u32, len: usize, channels: usize) -> Result<(), CardError> {

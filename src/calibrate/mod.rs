@@ -226,7 +226,8 @@ impl Evidence {
 pub(crate) struct Search<'a> {
     /// Full resolution; the first is the luma, and all share its size.
     planes: &'a [GrayImage],
-    working: Vec<GrayImage>,
+    /// The planes box-downscaled to the working size; `None` when that is the full size.
+    downscaled: Option<Vec<GrayImage>>,
     gradients: edges::Gradients,
     edge_threshold: f32,
     /// Full-resolution px per working px.
@@ -255,16 +256,26 @@ impl<'a> Search<'a> {
                 });
             }
         }
-        let working: Vec<GrayImage> = planes.iter().map(|p| p.downscale(factor)).collect();
-        let gradients = edges::Gradients::strongest(&working);
+        let downscaled = (factor > 1).then(|| {
+            planes
+                .iter()
+                .map(|p| p.downscale(factor))
+                .collect::<Vec<_>>()
+        });
+        let gradients = edges::Gradients::strongest(downscaled.as_deref().unwrap_or(planes));
         let edge_threshold = EDGE_THRESHOLD_FRACTION * gradients.adaptive_threshold();
         Ok(Search {
             planes,
-            working,
+            downscaled,
             gradients,
             edge_threshold,
             scale: factor as f32,
         })
+    }
+
+    /// The planes at the working size.
+    fn working(&self) -> &[GrayImage] {
+        self.downscaled.as_deref().unwrap_or(self.planes)
     }
 
     /// The best few coarse quads, refined and scored.
@@ -315,13 +326,13 @@ impl<'a> Search<'a> {
 
     /// Quad hypotheses in working px.
     pub(crate) fn hypotheses(&self) -> Vec<quads::Quad> {
-        quads::hypotheses(&mut self.segments(), self.working[0].size_px())
+        quads::hypotheses(&mut self.segments(), self.working()[0].size_px())
     }
 
     /// The cheap checks of a hypothesis (working px; convex, inside the frame): its quality for
     /// ranking and its corners ordered in full-resolution px, or why it is no card.
     pub(crate) fn coarse(&self, quad: quads::Quad) -> Result<(f32, [Vec2; 4]), &'static str> {
-        let working_size = self.working[0].size_px();
+        let working_size = self.working()[0].size_px();
         let full = quad.map(|p| p * self.scale);
         let (ordered, error) =
             shape::order_corners(full, self.planes[0].size_px()).ok_or("degenerate")?;
@@ -336,7 +347,7 @@ impl<'a> Search<'a> {
         {
             return Err("too small");
         }
-        let support = score::support(&quad, &self.working, &self.gradients, self.edge_threshold);
+        let support = score::support(&quad, self.working(), &self.gradients, self.edge_threshold);
         let sides = support.sorted();
         if sides[1] < 0.5 || sides[0] < 0.2 {
             return Err("weak sides");
@@ -381,7 +392,7 @@ impl<'a> Search<'a> {
         let working_corners = corners_px.map(|p| p / scale);
         let support = score::support(
             &working_corners,
-            &self.working,
+            self.working(),
             &self.gradients,
             self.edge_threshold,
         );
