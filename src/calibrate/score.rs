@@ -110,8 +110,9 @@ pub(crate) fn corner_support(
     [0, 1, 2, 3].map(|c| hits[c] as f32 / samples[c].max(1) as f32)
 }
 
-/// For each side, how much of its line continues as an edge beyond each of its two corners
-/// (from just past the rounded corner to [`EXTENSION_FRACTION`] of the side beyond it). A card
+/// For each side, how much of its line continues as one edge (of one polarity) beyond each of its
+/// two corners (from just past the rounded corner to [`EXTENSION_FRACTION`] of the side beyond
+/// it). A card
 /// lies on its background, so its sides stop at its corners. A cell of a grid (tiles, windows, a
 /// table's squares) has sides that run on past both; a part of a card cut off by a line of its
 /// design (a row of digits, a stripe) has two sides that run on past one.
@@ -173,18 +174,31 @@ fn fraction_on_edge(
     edge_threshold: f32,
 ) -> f32 {
     let normal = (to - from).normalize_or_zero().perp();
-    let hits = (0..samples)
-        .filter(|&k| {
-            let point = from.lerp(to, (k as f32 + 0.5) / samples as f32);
-            on_edge(point, normal, gradients, edge_threshold)
-        })
-        .count();
-    hits as f32 / samples.max(1) as f32
+    // One edge has one polarity along its length (the same side of it is the lighter one);
+    // texture that a line crosses gives edges along it too, but of either polarity, half and
+    // half: a patterned tie below a card's corner is no side running on.
+    let (mut rising, mut falling) = (0usize, 0usize);
+    for k in 0..samples {
+        let point = from.lerp(to, (k as f32 + 0.5) / samples as f32);
+        match edge_polarity(point, normal, gradients, edge_threshold) {
+            Some(true) => rising += 1,
+            Some(false) => falling += 1,
+            None => {}
+        }
+    }
+    rising.max(falling) as f32 / samples.max(1) as f32
 }
 
-/// Is there a strong edge along a line with this normal within a pixel of `point`?
-fn on_edge(point: Vec2, normal: Vec2, gradients: &Gradients, edge_threshold: f32) -> bool {
+/// The polarity (whether the gradient points along `normal`) of the strongest edge running
+/// along a line with this normal within a pixel of `point`; `None` when there is none.
+fn edge_polarity(
+    point: Vec2,
+    normal: Vec2,
+    gradients: &Gradients,
+    edge_threshold: f32,
+) -> Option<bool> {
     let (w, h) = (gradients.width as i32, gradients.height as i32);
+    let mut strongest: Option<(f32, bool)> = None;
     for offset in [-1.0f32, 0.0, 1.0] {
         let s = point + normal * offset;
         let (x, y) = (s.x.floor() as i32, s.y.floor() as i32);
@@ -193,12 +207,17 @@ fn on_edge(point: Vec2, normal: Vec2, gradients: &Gradients, edge_threshold: f32
         }
         let j = (y * w + x) as usize;
         let m = gradients.magnitude[j];
-        if m >= edge_threshold {
-            let g = Vec2::new(gradients.gx[j], gradients.gy[j]) / m;
-            if g.dot(normal).abs() >= MIN_NORMAL_COS {
-                return true;
+        if m >= edge_threshold && strongest.is_none_or(|(best, _)| m > best) {
+            let cos = Vec2::new(gradients.gx[j], gradients.gy[j]).dot(normal) / m;
+            if cos.abs() >= MIN_NORMAL_COS {
+                strongest = Some((m, cos > 0.0));
             }
         }
     }
-    false
+    strongest.map(|(_, rising)| rising)
+}
+
+/// Is there a strong edge along a line with this normal within a pixel of `point`?
+fn on_edge(point: Vec2, normal: Vec2, gradients: &Gradients, edge_threshold: f32) -> bool {
+    edge_polarity(point, normal, gradients, edge_threshold).is_some()
 }

@@ -634,10 +634,10 @@ fn synthetic_card_set() {
         p95 * 100.0
     );
     // Issue 4's targets are detection ≥ 95 %, false positives ≤ 2 %, median px/mm error ≤ 0.5 %
-    // and p95 ≤ 1.5 %. The accuracy targets are met; detection is not yet (83 % on this set, 81 %
+    // and p95 ≤ 1.5 %. The accuracy targets are met; detection is not yet (84 % on this set, 82 %
     // over five seeds), so its assertion is a regression guard at the level reached, to be
-    // raised as the detector improves. False positives are 0 here and 2.3 % over five seeds.
-    assert!(detection_rate >= 0.82, "detection rate {detection_rate}");
+    // raised as the detector improves. False positives are 0 here and 2.7 % over five seeds.
+    assert!(detection_rate >= 0.83, "detection rate {detection_rate}");
     assert!(fp_rate <= 0.02, "false-positive rate {fp_rate}");
     assert!(median <= 0.005, "median px/mm error {median}");
     assert!(p95 <= 0.015, "p95 px/mm error {p95}");
@@ -988,7 +988,7 @@ fn explain_card_set() {
                 Err(why) => format!("nearest hypothesis {d:.1} px: coarse rejects: {why}"),
                 Ok((quality, ordered)) => {
                     let rank = passing.iter().filter(|c| c.0 > quality).count();
-                    match search.finish(ordered).map(|(d, _)| d) {
+                    match search.finish(ordered) {
                         Err(why) => {
                             let first = super::refine::refine_corners(
                                 &planes,
@@ -1004,8 +1004,9 @@ fn explain_card_set() {
                                 quad_distance(&second, &corners)
                             )
                         }
-                        Ok(d) => format!(
-                            "quality {quality:.2} rank {rank}: finished conf {:.2}, off {:.1} px",
+                        Ok((d, evidence)) => format!(
+                            "quality {quality:.2} rank {rank}: finished conf {:.2}, off {:.1} \
+                             px ({evidence:?})",
                             d.confidence,
                             quad_distance(&d.corners_px, &corners)
                         ),
