@@ -55,11 +55,10 @@ impl Gradients {
                     *d = b - t;
                 }
                 let n = w - 2;
-                let out = (y * w + 1)..((y + 1) * w - 1);
+                let out = (y * w + 1)..(y * w + 1 + n);
+                let (sum, diff) = (&column_sum[..n + 2], &column_diff[..n + 2]);
                 let (gx_row, gy_row) = (&mut gx[out.clone()], &mut gy[out.clone()]);
                 let m_row = &mut magnitude[out];
-                let (sum, diff) = (&column_sum[..n + 2], &column_diff[..n + 2]);
-                let (gx_row, gy_row, m_row) = (&mut gx_row[..n], &mut gy_row[..n], &mut m_row[..n]);
                 // Indices into slices whose lengths the compiler sees: no bounds checks, so the
                 // loop vectorises.
                 for x in 0..n {
@@ -93,6 +92,7 @@ impl Gradients {
         let mut out = Vec::new();
         const RUN: usize = 8;
         for y in 2..h.saturating_sub(2) {
+            let row = &self.magnitude[y * w..(y + 1) * w];
             let mut run_start = 2;
             while run_start < w - 2 {
                 let run_end = (run_start + RUN).min(w - 2);
@@ -100,13 +100,12 @@ impl Gradients {
                 run_start = run_end;
                 // Most of a frame is below the threshold: a run of it is passed over with one
                 // test that vectorises.
-                let row = &self.magnitude[y * w..(y + 1) * w];
                 if row[run.clone()].iter().fold(0.0f32, |a, &b| a.max(b)) < threshold {
                     continue;
                 }
                 for x in run {
                     let i = y * w + x;
-                    let m = self.magnitude[i];
+                    let m = row[x];
                     if m < threshold {
                         continue;
                     }
@@ -185,7 +184,7 @@ fn binomial_blur(pixels: &[u8], w: usize, h: usize, across: &mut [f32], out: &mu
                 .zip(&floats[3..n + 3])
                 .zip(&floats[4..]);
             for (d, ((((a, b), c), e), f)) in dst[2..w - 2].iter_mut().zip(taps) {
-                *d = (a + f + 4.0 * (b + e) + 6.0 * c) / 16.0;
+                *d = binomial5(*a, *b, *c, *e, *f);
             }
         }
         for x in (0..w.min(2)).chain(w.saturating_sub(2).max(2)..w) {
@@ -203,7 +202,13 @@ fn binomial_blur(pixels: &[u8], w: usize, h: usize, across: &mut [f32], out: &mu
         };
         let (r0, r1, r2, r3, r4) = (row(-2), row(-1), row(0), row(1), row(2));
         for (((((d, a), b), c), e), f) in dst.iter_mut().zip(r0).zip(r1).zip(r2).zip(r3).zip(r4) {
-            *d = (a + f + 4.0 * (b + e) + 6.0 * c) / 16.0;
+            *d = binomial5(*a, *b, *c, *e, *f);
         }
     }
+}
+
+/// [1 4 6 4 1]/16 of five consecutive values: [`binomial_blur`]'s interior, both ways.
+#[inline(always)]
+fn binomial5(a: f32, b: f32, c: f32, d: f32, e: f32) -> f32 {
+    (a + e + 4.0 * (b + d) + 6.0 * c) / 16.0
 }

@@ -112,10 +112,9 @@ pub(crate) fn corner_support(
 
 /// For each side, how much of its line continues as one edge (of one polarity) beyond each of its
 /// two corners (from just past the rounded corner to [`EXTENSION_FRACTION`] of the side beyond
-/// it). A card
-/// lies on its background, so its sides stop at its corners. A cell of a grid (tiles, windows, a
-/// table's squares) has sides that run on past both; a part of a card cut off by a line of its
-/// design (a row of digits, a stripe) has two sides that run on past one.
+/// it). A card lies on its background, so its sides stop at its corners. A cell of a grid (tiles,
+/// windows, a table's squares) has sides that run on past both; a part of a card cut off by a
+/// line of its design (a row of digits, a stripe) has two sides that run on past one.
 pub(crate) fn extensions(
     quad: &[Vec2; 4],
     gradients: &Gradients,

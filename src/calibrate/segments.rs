@@ -224,7 +224,7 @@ impl PieceGrid {
             .fold((Vec2::MAX, Vec2::MIN), |(l, h), p| (l.min(*p), h.max(*p)));
         let cell = Self::CELL_PX;
         let first_row = (low.y / cell).floor().max(0.0) as usize;
-        let last_row = ((high.y / cell).floor() as usize).min(self.rows.saturating_sub(1));
+        let last_row = ((high.y / cell).floor() as usize).min(self.rows - 1);
         // Row by row, the cells the band (a rectangle) covers: the x extent of its edges
         // clipped to the row.
         for row in first_row..=last_row {

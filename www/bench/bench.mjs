@@ -156,8 +156,8 @@ async function benchGemPass(page, name) {
 }
 
 // Card detection in wasm on a 640×480 and a 1280×720 frame: a light card tilted on a dark,
-// textured floor, drawn in the page (frames never leave it). Median (and fastest) of 15 calls after 2
-// warm-ups: the fastest is the steadier figure on a busy machine.
+// textured floor, drawn in the page (frames never leave it). Median (and fastest) of 15 calls
+// after 2 warm-ups: the fastest is the steadier figure on a busy machine.
 const DETECT_PAGE = `<!doctype html><meta charset="utf-8"><title>loupe detection bench</title><link rel="icon" href="data:,">
 <script type="module">
 import init, { detectCard } from './pkg/webgpu/loupe.js';
