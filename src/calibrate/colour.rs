@@ -5,7 +5,7 @@
 //! takes its gradient from the plane where it is strongest, and each side is refined in the plane
 //! where it shows best.
 
-use super::gray::GrayImage;
+use super::gray::{map_rgba8, GrayImage};
 use super::{detect_in_planes, CardDetection, CardError};
 
 /// A plane whose values spread less than this (standard deviation, grey levels) carries no hue
@@ -35,10 +35,11 @@ pub(crate) fn planes_of_rgba8(
     let mut planes = vec![luma];
     // Each judged from a subsample before its plane is built: most planes of most frames would
     // be built for nothing otherwise.
-    if spread(rgba, red_green) >= MIN_PLANE_SPREAD {
+    let [red_green_spread, yellow_blue_spread] = spreads(rgba, [red_green, yellow_blue]);
+    if red_green_spread >= MIN_PLANE_SPREAD {
         planes.push(opponent_plane(width, height, rgba, red_green));
     }
-    if spread(rgba, yellow_blue) >= MIN_PLANE_SPREAD {
+    if yellow_blue_spread >= MIN_PLANE_SPREAD {
         planes.push(opponent_plane(width, height, rgba, yellow_blue));
     }
     Ok(planes)
@@ -64,25 +65,35 @@ fn opponent_plane(
     opponent: impl Fn(i32, i32, i32) -> u8,
 ) -> GrayImage {
     debug_assert_eq!(CHROMA_GAIN, 0.75, "the integer weights are ¾");
-    // A buffer of known size rather than pushes, so the loop vectorises.
-    let mut pixels = vec![0u8; rgba.len() / 4];
-    for (v, p) in pixels.iter_mut().zip(rgba.chunks_exact(4)) {
-        *v = opponent(i32::from(p[0]), i32::from(p[1]), i32::from(p[2]));
-    }
     GrayImage {
         width,
         height,
-        pixels,
+        pixels: map_rgba8(rgba, opponent),
     }
 }
 
-/// Standard deviation of `opponent`'s values over every seventh pixel (a histogram: no buffer).
-fn spread(rgba: &[u8], opponent: impl Fn(i32, i32, i32) -> u8) -> f32 {
-    let mut histogram = [0u32; 256];
-    for p in rgba.chunks_exact(4).step_by(7) {
-        let v = opponent(i32::from(p[0]), i32::from(p[1]), i32::from(p[2]));
-        histogram[usize::from(v)] += 1;
+/// Pixels the spreads are judged from, about (an 800 × 600 frame's seventh): enough for a
+/// standard deviation to within a grey level, and a bound on the work on big frames.
+const SPREAD_SAMPLES: usize = 69_000;
+
+/// Standard deviation of each opponent's values over a subsample of the pixels: every seventh,
+/// or sparser on frames over 800 × 600 (histograms: no buffers).
+fn spreads(rgba: &[u8], opponents: [fn(i32, i32, i32) -> u8; 2]) -> [f32; 2] {
+    let pixels = rgba.len() / 4;
+    // Odd, so that the samples do not fall into the same columns on every row of an even width.
+    let step = (pixels / SPREAD_SAMPLES).max(7) | 1;
+    let mut histograms = [[0u32; 256]; 2];
+    for p in rgba.chunks_exact(4).step_by(step) {
+        let (r, g, b) = (i32::from(p[0]), i32::from(p[1]), i32::from(p[2]));
+        for (histogram, opponent) in histograms.iter_mut().zip(opponents) {
+            histogram[usize::from(opponent(r, g, b))] += 1;
+        }
     }
+    histograms.map(|h| standard_deviation(&h))
+}
+
+/// Of the grey levels counted in a histogram.
+fn standard_deviation(histogram: &[u32; 256]) -> f32 {
     let n = histogram.iter().sum::<u32>().max(1) as f64;
     let levels = || {
         histogram
@@ -118,6 +129,41 @@ mod tests {
             assert_eq!(rg.pixels[i], expect(r - g), "{p:?}");
             assert_eq!(yb.pixels[i], expect(0.5 * (r + g) - b), "{p:?}");
         }
+    }
+
+    #[test]
+    fn subsampled_spreads_match_the_whole_frames() {
+        // Stripes of hue 10 px wide on a frame big enough to be sampled sparsely: every
+        // sample falls on some stripe, whatever the step.
+        for (w, h) in [(640usize, 480usize), (1920, 1080)] {
+            let rgba: Vec<u8> = (0..w * h)
+                .flat_map(|i| {
+                    let stripe = (i % w / 10 + i / w / 10) % 3;
+                    [[200, 60, 90, 255], [60, 200, 90, 255], [120, 120, 30, 255]][stripe]
+                })
+                .collect();
+            let sampled = spreads(&rgba, [red_green, yellow_blue]);
+            let every = |opponent: fn(i32, i32, i32) -> u8| {
+                let values: Vec<f64> = rgba
+                    .chunks_exact(4)
+                    .map(|p| f64::from(opponent(p[0].into(), p[1].into(), p[2].into())))
+                    .collect();
+                let mean = values.iter().sum::<f64>() / values.len() as f64;
+                let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>();
+                (var / values.len() as f64).sqrt() as f32
+            };
+            let whole = [every(red_green), every(yellow_blue)];
+            for (s, a) in sampled.iter().zip(whole) {
+                assert!(
+                    a > 10.0 && (s - a).abs() < 0.02 * a,
+                    "{w}×{h}: {sampled:?} vs {whole:?}"
+                );
+            }
+        }
+        let grey: Vec<u8> = (0..1920 * 1080)
+            .flat_map(|i| [(i % 251) as u8; 3].into_iter().chain([255]))
+            .collect();
+        assert_eq!(spreads(&grey, [red_green, yellow_blue]), [0.0, 0.0]);
     }
 
     #[test]
