@@ -41,21 +41,20 @@ impl Gradients {
         }
         // The first plane's rows are appended as they are made, rather than written over frames
         // zeroed first, which would write each frame twice. Later planes replace them where they
-        // are stronger.
+        // are stronger. The border rows are zero: the top one first, the bottom one last (later
+        // planes only reach the rows between).
+        let zeros = vec![0.0f32; w];
         let mut gx = Vec::with_capacity(w * h);
         let mut gy = Vec::with_capacity(w * h);
         let mut magnitude = Vec::with_capacity(w * h);
-        let zeros = vec![0.0f32; w];
+        for out in [&mut gx, &mut gy, &mut magnitude] {
+            out.extend_from_slice(&zeros);
+        }
         let mut blur = StreamingBlur::new(w, h);
         let mut sobel = SobelRow::new(w);
         let last = planes.len() - 1;
         for (k, plane) in planes.iter().enumerate() {
             blur.start(&plane.pixels);
-            if k == 0 {
-                for out in [&mut gx, &mut gy, &mut magnitude] {
-                    out.extend_from_slice(&zeros);
-                }
-            }
             for y in 1..h - 1 {
                 sobel.compute(blur.rows_around(y));
                 let (dx, dy, m2) = (&sobel.dx[..w], &sobel.dy[..w], &mut sobel.m2[..w]);
@@ -77,11 +76,9 @@ impl Gradients {
                     m_row.iter_mut().for_each(|m| *m = m.sqrt());
                 }
             }
-            if k == 0 {
-                for out in [&mut gx, &mut gy, &mut magnitude] {
-                    out.extend_from_slice(&zeros);
-                }
-            }
+        }
+        for out in [&mut gx, &mut gy, &mut magnitude] {
+            out.extend_from_slice(&zeros);
         }
         Gradients {
             width: w,
