@@ -552,6 +552,96 @@ fn set_seed() -> u64 {
         .unwrap_or(0x5EED_CA4D)
 }
 
+/// A plain light rectangle (`size_mm`, rounded by `radius_mm`) on a plain grey 640×480 frame,
+/// `width_px` wide, centred, tilted `tilt_deg` about an axis `axis_deg` from its long side, seen
+/// by a camera of `focal_diagonals` image diagonals: the frame as RGBA and the corners.
+fn tilted_rectangle(
+    size_mm: Vec2,
+    radius_mm: f32,
+    tilt_deg: f32,
+    axis_deg: f32,
+    focal_diagonals: f32,
+    width_px: f32,
+) -> (Vec<u8>, [Vec2; 4]) {
+    let (w, h) = (640usize, 480usize);
+    let image = Vec2::new(w as f32, h as f32);
+    let focal = f64::from(focal_diagonals * image.length());
+    let distance = focal * f64::from(size_mm.x) / f64::from(width_px);
+    let axis = f64::from(axis_deg).to_radians();
+    let rotation = DMat3::from_axis_angle(
+        DVec3::new(axis.cos(), axis.sin(), 0.0),
+        f64::from(tilt_deg).to_radians(),
+    );
+    let corners_mm = [
+        Vec2::ZERO,
+        Vec2::new(size_mm.x, 0.0),
+        size_mm,
+        Vec2::new(0.0, size_mm.y),
+    ];
+    let corners_px = corners_mm.map(|p| {
+        let q = rotation * (p - size_mm / 2.0).as_dvec2().extend(0.0) + DVec3::Z * distance;
+        (glam::DVec2::new(q.x, q.y) * focal / q.z).as_vec2() + image / 2.0
+    });
+    let image_from_card = Homography::from_four_points(corners_mm, corners_px).unwrap();
+    let mut canvas = Canvas {
+        width: w,
+        height: h,
+        rgb: vec![[90.0; 3]; w * h],
+    };
+    let design = Design {
+        kind: 0,
+        base: [235.0; 3],
+        second: [235.0; 3],
+        stripe_mm: 5.0,
+        chip: false,
+        marks: false,
+        seed: 1,
+    };
+    draw_rectangle(
+        &mut canvas,
+        &image_from_card,
+        corners_px,
+        size_mm,
+        radius_mm,
+        &design,
+    );
+    let rgba = canvas
+        .rgb
+        .iter()
+        .flat_map(|c| {
+            [c[0], c[1], c[2]]
+                .map(|v| v.round() as u8)
+                .into_iter()
+                .chain([255])
+        })
+        .collect();
+    (rgba, corners_px)
+}
+
+#[test]
+fn a_quad_tilted_past_28_degrees_must_taper_as_through_a_phone_lens() {
+    let card = Vec2::new(CARD_WIDTH_MM, CARD_HEIGHT_MM);
+    let found = |tilt_deg: f32, focal_diagonals: f32| {
+        let (rgba, corners) = tilted_rectangle(
+            card,
+            CARD_CORNER_RADIUS_MM,
+            tilt_deg,
+            30.0,
+            focal_diagonals,
+            160.0,
+        );
+        let found = super::detect_card_rgba8(640, 480, &rgba).unwrap();
+        found.map(|d| quad_distance(&d.corners_px, &corners))
+    };
+    // Through a phone's main lens (about 0.9 image diagonals), a card tilted 37° is found.
+    assert!(found(37.0, 0.9).is_some_and(|off| off < 1.0));
+    // A quad that tapers as through a 3-diagonal lens is, as far as its corners can tell, a
+    // squarer rectangle tilted less: a 1.15 rectangle tilted 25° looks as wide.
+    assert_eq!(found(37.0, 3.0), None);
+    // At 15° the taper is too small to tell, and the card is found whatever the lens.
+    assert!(found(15.0, 3.0).is_some_and(|off| off < 1.0));
+}
+
 #[test]
 fn synthetic_card_set() {
     let mut rng = Rng::new(set_seed());
@@ -607,9 +697,21 @@ fn synthetic_card_set() {
             if std::env::var("LOUPE_CARD_TILTS").is_ok() {
                 println!("tilt false {:.1} conf {:.2}", tilt_deg(&d), d.confidence);
             }
+            let planes =
+                super::colour::planes_of_rgba8(scene.image.width, scene.image.height, &scene.rgba)
+                    .unwrap();
+            let search = super::Search::new(&planes).unwrap();
+            let evidence = search
+                .finished()
+                .into_iter()
+                .find(|(f, _)| quad_distance(&f.corners_px, &d.corners_px) < 0.5)
+                .map(|(_, e)| e);
             println!(
-                "negative {i}: false card (distractor {}), conf {:.2}, {:?}",
-                scene.distractor, d.confidence, d.corners_px
+                "negative {i}: false card (distractor {}), conf {:.2}, tilt {:.0}°, {:?}, {evidence:?}",
+                scene.distractor,
+                d.confidence,
+                tilt_deg(&d),
+                d.corners_px
             );
         }
     }
@@ -1036,9 +1138,21 @@ fn explain_card_set() {
     for i in 0..60 {
         let scene = negative(&mut rng);
         if let Some(d) = detect_rgba(&scene).unwrap() {
+            let planes =
+                super::colour::planes_of_rgba8(scene.image.width, scene.image.height, &scene.rgba)
+                    .unwrap();
+            let search = super::Search::new(&planes).unwrap();
+            let evidence = search
+                .finished()
+                .into_iter()
+                .find(|(f, _)| quad_distance(&f.corners_px, &d.corners_px) < 0.5)
+                .map(|(_, e)| e);
             println!(
-                "negative {i}: false card (distractor {}), conf {:.2}, {:?}",
-                scene.distractor, d.confidence, d.corners_px
+                "negative {i}: false card (distractor {}), conf {:.2}, tilt {:.0}°, {:?}, {evidence:?}",
+                scene.distractor,
+                d.confidence,
+                tilt_deg(&d),
+                d.corners_px
             );
             if let Ok(dir) = std::env::var("LOUPE_EXPLAIN_DUMP") {
                 dump_scene(&format!("{dir}/n{i:03}"), &scene, d.corners_px, Some(d));
