@@ -18,8 +18,9 @@
 //!    cannot use up the budget before a small card's sides are reached.
 //! 5. [`shape`], [`reprojection`] and [`score`]: a quad must be a card seen through some
 //!    plausible camera (focal length 0.5–3 image diagonals, tilt up to 42°) with its corners within
-//!    a pixel of that card's, tapering as a phone's lens would when it is tilted 28° or more, at least 40 px long, with three of its sides (rounded corners left
-//!    out) on strong edges that run along them, and with no two sides running on past both their
+//!    a pixel of that card's, tapering as a phone's lens would when it is tilted 28° or more, at
+//!    least 40 px long, with three of its sides (rounded corners left out) on strong edges that
+//!    run along them, and with no two sides running on past both their
 //!    corners (a cell of a grid of tiles or windows), and with the sides reaching at least three
 //!    of the corners (a square stretched to a card's shape by a background line reaches only
 //!    two); each side's end that runs on past its corner
@@ -468,8 +469,7 @@ impl<'a> Search<'a> {
             return Err("refined too small");
         }
         if let (Some(focal_px), Some(pose)) = (fit.focal_px, fit.pose) {
-            let tilt_deg = pose.rotation.z_axis.z.abs().min(1.0).acos().to_degrees();
-            if tilt_deg >= MIN_TAPER_TILT_DEG
+            if pose.tilt_deg() >= MIN_TAPER_TILT_DEG
                 && focal_px > MAX_TAPER_FOCAL_DIAGONALS * size.length()
             {
                 return Err("refined: too little taper for its tilt");

@@ -531,9 +531,26 @@ fn detect_rgba(scene: &Scene) -> Result<Option<super::CardDetection>, super::Car
 
 /// The found card's tilt from square to the camera's axis, degrees (0 when no pose).
 fn tilt_deg(d: &super::CardDetection) -> f32 {
-    d.fit.pose.map_or(0.0, |p| {
-        p.rotation.z_axis.z.abs().min(1.0).acos().to_degrees()
-    })
+    d.fit.pose.map_or(0.0, |p| p.tilt_deg())
+}
+
+/// Prints a card found in negative scene `i`: its confidence, tilt, corners and evidence.
+fn print_false_card(i: usize, scene: &Scene, d: &super::CardDetection) {
+    let planes =
+        super::colour::planes_of_rgba8(scene.image.width, scene.image.height, &scene.rgba).unwrap();
+    let evidence = super::Search::new(&planes)
+        .unwrap()
+        .finished()
+        .into_iter()
+        .find(|(f, _)| quad_distance(&f.corners_px, &d.corners_px) < 0.5)
+        .map(|(_, e)| e);
+    println!(
+        "negative {i}: false card (distractor {}), conf {:.2}, tilt {:.0}°, {:?}, {evidence:?}",
+        scene.distractor,
+        d.confidence,
+        tilt_deg(d),
+        d.corners_px
+    );
 }
 
 fn percentile(sorted: &[f32], p: f32) -> f32 {
@@ -697,22 +714,7 @@ fn synthetic_card_set() {
             if std::env::var("LOUPE_CARD_TILTS").is_ok() {
                 println!("tilt false {:.1} conf {:.2}", tilt_deg(&d), d.confidence);
             }
-            let planes =
-                super::colour::planes_of_rgba8(scene.image.width, scene.image.height, &scene.rgba)
-                    .unwrap();
-            let search = super::Search::new(&planes).unwrap();
-            let evidence = search
-                .finished()
-                .into_iter()
-                .find(|(f, _)| quad_distance(&f.corners_px, &d.corners_px) < 0.5)
-                .map(|(_, e)| e);
-            println!(
-                "negative {i}: false card (distractor {}), conf {:.2}, tilt {:.0}°, {:?}, {evidence:?}",
-                scene.distractor,
-                d.confidence,
-                tilt_deg(&d),
-                d.corners_px
-            );
+            print_false_card(i, &scene, &d);
         }
     }
     errors.sort_by(f32::total_cmp);
@@ -1138,22 +1140,7 @@ fn explain_card_set() {
     for i in 0..60 {
         let scene = negative(&mut rng);
         if let Some(d) = detect_rgba(&scene).unwrap() {
-            let planes =
-                super::colour::planes_of_rgba8(scene.image.width, scene.image.height, &scene.rgba)
-                    .unwrap();
-            let search = super::Search::new(&planes).unwrap();
-            let evidence = search
-                .finished()
-                .into_iter()
-                .find(|(f, _)| quad_distance(&f.corners_px, &d.corners_px) < 0.5)
-                .map(|(_, e)| e);
-            println!(
-                "negative {i}: false card (distractor {}), conf {:.2}, tilt {:.0}°, {:?}, {evidence:?}",
-                scene.distractor,
-                d.confidence,
-                tilt_deg(&d),
-                d.corners_px
-            );
+            print_false_card(i, &scene, &d);
             if let Ok(dir) = std::env::var("LOUPE_EXPLAIN_DUMP") {
                 dump_scene(&format!("{dir}/n{i:03}"), &scene, d.corners_px, Some(d));
             }

@@ -152,6 +152,12 @@ impl CardPose {
         self.rotation * Vec3::new(CARD_WIDTH_MM / 2.0, CARD_HEIGHT_MM / 2.0, 0.0)
             + self.translation_mm
     }
+
+    /// The angle between the card's normal and the camera's axis, degrees (0–90): how far the
+    /// card is tilted from square to the camera, whichever way it faces.
+    pub fn tilt_deg(&self) -> f32 {
+        self.rotation.z_axis.z.abs().min(1.0).acos().to_degrees()
+    }
 }
 
 /// What four card corners tell about the camera and the card.
