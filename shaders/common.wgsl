@@ -98,6 +98,12 @@ fn irradiance(n_world: vec3<f32>) -> vec3<f32> {
     return max(e, vec3<f32>(0.0)) * frame.params.z;
 }
 
+// The environment's radiance averaged over the sphere: the irradiance's first SH band is
+// π · mean · Y00, and Y00 = 0.282095.
+fn mean_radiance() -> vec3<f32> {
+    return max(frame.sh[0].rgb, vec3<f32>(0.0)) * (0.282095 / 3.14159265) * frame.params.z;
+}
+
 fn aces_fitted(color_linear: vec3<f32>) -> vec3<f32> {
     let aces_in = mat3x3<f32>(
         vec3<f32>(0.59719, 0.07600, 0.02840),

@@ -2,7 +2,8 @@
 // the stone's mesh space. At the entry facet and at every internal hit the exact unpolarised
 // Fresnel split, total internal reflection past the critical angle, Beer–Lambert absorption
 // along each path, every escaping ray weighted by the environment, early exit below 1e-3; light
-// still inside after the last bounce leaves whole through the next facet, so energy is conserved.
+// still inside after the last bounce leaves whole at the environment's mean radiance, so energy
+// is conserved.
 // Dispersion: each colour channel traced with its own index. This is src/optics/stone.rs line
 // for line in f32; change both together.
 
@@ -15,7 +16,8 @@ struct Gem {
     planes: array<vec4<f32>, 128>,
     // rgb: Beer–Lambert extinction per world metre; w: facet count
     extinction: vec4<f32>,
-    // x: refractive index, y: KHR_materials_dispersion
+    // x: refractive index, y: KHR_materials_dispersion, z: the share of diffuse light inside
+    // that leaves through a facet (src/optics/fresnel.rs, diffuse_escape_probability)
     optics: vec4<f32>,
     // rgb: base colour, which tints transmitted light
     tint: vec4<f32>,
@@ -138,14 +140,14 @@ fn trace(p_in: vec3<f32>, d: vec3<f32>, n_in: vec3<f32>, ior: f32, metres_per_un
         dir = reflect(dir, out.xyz);
     }
     if (max3(throughput) >= MIN_THROUGHPUT) {
-        // Out of bounces: what is left goes out whole through the next facet.
+        // Out of bounces: what is left is taken as diffuse. It leaves at the environment's mean
+        // radiance, gem.optics.z of it at each facet it meets, crossing the stone again in
+        // between (as far as to the next facet), absorbed all the way.
         let out = leave(p, dir);
-        throughput *= exp(-gem.extinction.rgb * (out.w * metres_per_unit));
-        var escaped = refract(dir, -out.xyz, ior);
-        if (dot(escaped, escaped) == 0.0) {
-            escaped = reflect(dir, out.xyz);
-        }
-        radiance += throughput * env_from_model(escaped);
+        let kept = exp(-gem.extinction.rgb * (out.w * metres_per_unit));
+        let escape = gem.optics.z;
+        let leaving = kept * escape / max(vec3<f32>(1.0) - (1.0 - escape) * kept, vec3<f32>(1e-12));
+        radiance += throughput * leaving * mean_radiance();
     }
     return radiance;
 }

@@ -88,6 +88,24 @@ impl EnvironmentLookup<'_> {
         self.bilinear(DVec2::new(u, v)) * self.intensity
     }
 
+    /// Radiance averaged over the sphere (each texel by its solid angle), scaled by `intensity`:
+    /// what the gem pass reads from its irradiance's first spherical-harmonic band.
+    pub fn mean_radiance(&self) -> DVec3 {
+        let (w, h) = (self.image.width, self.image.height);
+        let (mut sum, mut solid_angle) = (DVec3::ZERO, 0.0);
+        for y in 0..h {
+            // Rows are equal steps of polar angle; a row's solid angle goes as the band's cosines.
+            let theta = |row: f64| row / h as f64 * std::f64::consts::PI;
+            let row_weight = theta(y as f64).cos() - theta(y as f64 + 1.0).cos();
+            for x in 0..w {
+                let p = self.image.pixel(x, y);
+                sum += DVec3::new(p[0] as f64, p[1] as f64, p[2] as f64) * row_weight;
+                solid_angle += row_weight;
+            }
+        }
+        sum / solid_angle.max(f64::MIN_POSITIVE) * self.intensity
+    }
+
     fn bilinear(&self, uv: DVec2) -> DVec3 {
         let (w, h) = (self.image.width as i64, self.image.height as i64);
         let x = uv.x * w as f64 - 0.5;
@@ -200,6 +218,7 @@ pub fn render(
         }
     };
     let env = |d: DVec3| environment.radiance(d);
+    let mean = environment.mean_radiance();
     let mut radiance = Vec::with_capacity((width * height) as usize);
     let mut coverage = Vec::with_capacity((width * height) as usize);
     for y in 0..height {
@@ -229,7 +248,7 @@ pub fn render(
                         for &(band, weight) in &bands {
                             let ior = ior_of(stone, band);
                             if let Some(t) =
-                                stone.trace(eye_world, d, ior, settings.max_bounces, &env)
+                                stone.trace(eye_world, d, ior, settings.max_bounces, &env, mean)
                             {
                                 stone_sum += t.radiance * weight;
                                 stone_weight += weight;
@@ -278,6 +297,40 @@ fn hash2(x: u32, y: u32, s: u32) -> DVec2 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mean_radiance_weighs_texels_by_solid_angle() {
+        // The upper hemisphere lit: half the sphere, whatever the rows' count.
+        let mut image = HdrImage::filled(16, 7, [0.0; 3]);
+        for x in 0..16 {
+            for y in 0..3 {
+                image.rgb[y * 16 + x] = [1.0, 2.0, 4.0];
+            }
+            // The middle row straddles the horizon: half its solid angle lies above it.
+            image.rgb[3 * 16 + x] = [0.5, 1.0, 2.0];
+        }
+        let env = EnvironmentLookup {
+            image: &image,
+            intensity: 2.0,
+            yaw_rad: 1.0,
+        };
+        let mean = env.mean_radiance();
+        assert!(
+            (mean - DVec3::new(1.0, 2.0, 4.0)).abs().max_element() < 1e-12,
+            "{mean}"
+        );
+        // A plain average of texels would count the poles' rows as much as the horizon's.
+        let mut cap = HdrImage::filled(16, 8, [0.0; 3]);
+        cap.rgb[..16].fill([1.0; 3]);
+        let polar = EnvironmentLookup {
+            image: &cap,
+            intensity: 1.0,
+            yaw_rad: 0.0,
+        }
+        .mean_radiance();
+        let expected = (1.0 - (std::f64::consts::PI / 8.0).cos()) / 2.0;
+        assert!((polar.x - expected).abs() < 1e-12, "{polar} vs {expected}");
+    }
 
     #[test]
     fn lookup_matches_the_equirect_convention() {

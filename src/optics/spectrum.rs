@@ -46,7 +46,7 @@ pub fn rgb_weights(lambdas_nm: &[f64]) -> Vec<[f64; 3]> {
 }
 
 /// The CIE 1931 observer at `lambda_nm` (Wyman, Sloan & Shirley 2013's fit) in linear sRGB,
-/// negative lobes clipped; not normalised. `gem.wgsl` has the same function.
+/// negative lobes clipped; not normalised.
 pub fn cie_rgb(lambda_nm: f64) -> [f64; 3] {
     let [x, y, z] = cie_xyz(lambda_nm);
     [

@@ -4,6 +4,7 @@
 use super::{uniform_entry, SAMPLE_COUNT};
 use crate::asset::{Material, Vertex, MAX_TRACED_FACETS};
 use crate::jewelry::gem::FacetPlane;
+use crate::optics::fresnel::diffuse_escape_probability;
 use crate::optics::stone::extinction_per_m;
 
 /// One stone's slot in the gem buffer, at this stride (a multiple of 256 for dynamic offsets).
@@ -34,7 +35,12 @@ impl GemUniform {
                 e.z as f32,
                 facets.len().min(MAX_TRACED_FACETS) as f32,
             ],
-            optics: [material.ior, material.dispersion, 0.0, 0.0],
+            optics: [
+                material.ior,
+                material.dispersion,
+                diffuse_escape_probability(f64::from(material.ior)) as f32,
+                0.0,
+            ],
             tint: [r, g, b, 1.0],
         }
     }
