@@ -2,8 +2,8 @@
 // the stone's mesh space. At the entry facet and at every internal hit the exact unpolarised
 // Fresnel split, total internal reflection past the critical angle, Beer–Lambert absorption
 // along each path, every escaping ray weighted by the environment, early exit below 1e-3; light
-// still inside after the last bounce leaves whole at the environment's mean radiance, so energy
-// is conserved.
+// still inside after the last bounce leaves as diffuse light at the environment's mean radiance,
+// so energy is conserved.
 // Dispersion: each colour channel traced with its own index. This is src/optics/stone.rs line
 // for line in f32; change both together.
 

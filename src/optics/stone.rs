@@ -129,8 +129,7 @@ impl Stone {
     /// ray weighted by `environment` in its direction. Light still inside after `max_bounces` hits
     /// leaves as diffuse light at the environment's `mean_radiance` (absorbed as it crosses the
     /// stone again), so a clear stone in a uniform environment neither gains nor loses energy
-    /// however few bounces are traced. `None` when the
-    /// ray misses the stone.
+    /// however few bounces are traced. `None` when the ray misses the stone.
     pub fn trace(
         &self,
         origin: DVec3,
