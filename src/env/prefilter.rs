@@ -83,7 +83,7 @@ impl Plane {
     /// cover less of the sphere), so the mean radiance over the sphere is kept.
     fn downsample(&self, w: usize, h: usize) -> Plane {
         let row_weight: Vec<f32> = (0..self.height)
-            .map(|y| row_solid_angle(y, self.height, 1))
+            .map(|y| row_solid_angle(y, self.height, 1) as f32)
             .collect();
         let mut px = Vec::with_capacity(w * h);
         for y in 0..h {
@@ -118,10 +118,11 @@ impl Plane {
 
 /// Solid angle of one texel in row `y` of an equirect image `height` rows tall and `width`
 /// texels wide: `(2π / width) · (cos θ0 − cos θ1)`.
-fn row_solid_angle(y: usize, height: usize, width: usize) -> f32 {
-    let theta0 = PI * y as f32 / height as f32;
-    let theta1 = PI * (y + 1) as f32 / height as f32;
-    TAU / width as f32 * (theta0.cos() - theta1.cos())
+pub(crate) fn row_solid_angle(y: usize, height: usize, width: usize) -> f64 {
+    use std::f64::consts::{PI, TAU};
+    let theta0 = PI * y as f64 / height as f64;
+    let theta1 = PI * (y + 1) as f64 / height as f64;
+    TAU / width as f64 * (theta0.cos() - theta1.cos())
 }
 
 /// Halving mip chain down to 1 texel high.
@@ -356,7 +357,7 @@ fn sh9_irradiance(img: &Plane) -> [[f32; 3]; 9] {
     // Accumulate in f64: hundreds of thousands of small terms.
     let mut acc = [[0.0f64; 3]; 9];
     for y in 0..img.height {
-        let solid_angle = row_solid_angle(y, img.height, img.width) as f64;
+        let solid_angle = row_solid_angle(y, img.height, img.width);
         for x in 0..img.width {
             let uv = Vec2::new(
                 (x as f32 + 0.5) / img.width as f32,
@@ -405,7 +406,7 @@ mod tests {
         let (w, h) = (img.width as usize, img.height as usize);
         let mut sum = Vec3::ZERO;
         for y in 0..h {
-            let sa = row_solid_angle(y, h, w);
+            let sa = row_solid_angle(y, h, w) as f32;
             for x in 0..w {
                 sum += Vec3::from(img.rgb[y * w + x]) * sa;
             }

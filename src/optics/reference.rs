@@ -7,6 +7,7 @@ use glam::{DVec2, DVec3, DVec4, Mat4};
 use super::display::display_encode;
 use super::spectrum::{channel_iors, ior_at_nm, rgb_weights, wavelengths_nm};
 use super::stone::Stone;
+use crate::env::prefilter::row_solid_angle;
 use crate::env::HdrImage;
 
 #[derive(Clone, Copy)]
@@ -94,13 +95,11 @@ impl EnvironmentLookup<'_> {
         let (w, h) = (self.image.width, self.image.height);
         let (mut sum, mut solid_angle) = (DVec3::ZERO, 0.0);
         for y in 0..h {
-            // Rows are equal steps of polar angle; a row's solid angle goes as the band's cosines.
-            let theta = |row: f64| row / h as f64 * std::f64::consts::PI;
-            let row_weight = theta(y as f64).cos() - theta(y as f64 + 1.0).cos();
+            let texel_sr = row_solid_angle(y as usize, h as usize, w as usize);
             for x in 0..w {
                 let p = self.image.pixel(x, y);
-                sum += DVec3::new(p[0] as f64, p[1] as f64, p[2] as f64) * row_weight;
-                solid_angle += row_weight;
+                sum += DVec3::new(p[0] as f64, p[1] as f64, p[2] as f64) * texel_sr;
+                solid_angle += texel_sr;
             }
         }
         sum / solid_angle.max(f64::MIN_POSITIVE) * self.intensity
