@@ -413,10 +413,21 @@ pub(crate) struct Scene {
     pub finger: bool,
     /// A wrong-aspect rectangle is in the frame (negatives).
     pub distractor: bool,
+    /// The card's design (see [`Design::colour`]: 0 light, 1 dark, 2 saturated, 3 gradient,
+    /// 4 striped, 5 ringed), for the diagnostics.
+    pub design: Option<usize>,
 }
 
 fn frame_size(rng: &mut Rng) -> (usize, usize) {
-    [(640, 480), (800, 600), (480, 640), (720, 540), (800, 450)][rng.below(5)]
+    let drawn = [(640, 480), (800, 600), (480, 640), (720, 540), (800, 450)][rng.below(5)];
+    // `LOUPE_CARD_FRAME=WxH` puts every scene in frames of one size (a diagnostic).
+    std::env::var("LOUPE_CARD_FRAME")
+        .ok()
+        .and_then(|v| {
+            let (w, h) = v.split_once('x')?;
+            Some((w.parse().ok()?, h.parse().ok()?))
+        })
+        .unwrap_or(drawn)
 }
 
 pub(crate) fn positive(rng: &mut Rng) -> Scene {
@@ -460,6 +471,7 @@ pub(crate) fn positive_sized(rng: &mut Rng, w: usize, h: usize) -> Scene {
             truth: Some((fit.px_per_mm, corners)),
             finger,
             distractor: false,
+            design: Some(design.kind),
         };
     }
 }
@@ -504,6 +516,7 @@ pub(crate) fn negative(rng: &mut Rng) -> Scene {
         truth: None,
         finger: false,
         distractor,
+        design: None,
     }
 }
 
@@ -696,10 +709,11 @@ fn synthetic_card_set() {
                 missed += 1;
                 finger_missed += usize::from(scene.finger);
                 println!(
-                    "positive {i}: missed ({}×{}, card {:.0} px wide, finger {}, edge contrast {:.0})",
+                    "positive {i}: missed ({}×{}, card {:.0} px wide, design {:?}, finger {}, edge contrast {:.0})",
                     scene.image.width,
                     scene.image.height,
                     truth * CARD_WIDTH_MM,
+                    scene.design,
                     scene.finger,
                     edge_contrast(&scene.image, corners)
                 );
@@ -777,6 +791,8 @@ fn profile_stages() {
     for (w, h) in [(640, 480), (1280, 720)] {
         let scenes: Vec<Scene> = (0..8).map(|_| positive_sized(&mut rng, w, h)).collect();
         let mut t = [0.0f64; 6];
+        let mut sub = [0.0f64; 3];
+        let mut counts = [0usize; 3];
         let (mut hyps, mut coarse_ok, mut found) = (0, 0, 0);
         let rounds = 3;
         for _ in 0..rounds {
@@ -787,6 +803,25 @@ fn profile_stages() {
                 let t1 = Instant::now();
                 let search = super::Search::new(&planes).unwrap();
                 let t2 = Instant::now();
+                // The segments' own steps, timed apart (`segments` below does them all again).
+                let edge_pixels = search.gradients.thin_edges(search.edge_threshold);
+                let edges_done = Instant::now();
+                let pieces = super::segments::find_segments(
+                    &search.gradients,
+                    &edge_pixels,
+                    super::MIN_PIECE_PX,
+                );
+                let pieces_done = Instant::now();
+                let npieces = pieces.len();
+                let merged = super::segments::merge_collinear(pieces, super::MIN_SEGMENT_PX);
+                let merge_done = Instant::now();
+                sub[0] += (edges_done - t2).as_secs_f64() * 1000.0;
+                sub[1] += (pieces_done - edges_done).as_secs_f64() * 1000.0;
+                sub[2] += (merge_done - pieces_done).as_secs_f64() * 1000.0;
+                counts[0] += edge_pixels.len();
+                counts[1] += npieces;
+                counts[2] += merged.len();
+                let segments_start = Instant::now();
                 let segments = search.segments();
                 let t3 = Instant::now();
                 let quads = search.hypotheses();
@@ -807,9 +842,16 @@ fn profile_stages() {
                 hyps += quads.len();
                 coarse_ok += coarse.len();
                 let _ = segments;
-                for (k, (a, b)) in [(t0, t1), (t1, t2), (t2, t3), (t3, t4), (t4, t5), (t5, t6)]
-                    .iter()
-                    .enumerate()
+                for (k, (a, b)) in [
+                    (t0, t1),
+                    (t1, t2),
+                    (segments_start, t3),
+                    (t3, t4),
+                    (t4, t5),
+                    (t5, t6),
+                ]
+                .iter()
+                .enumerate()
                 {
                     t[k] += (*b - *a).as_secs_f64() * 1000.0;
                 }
@@ -828,6 +870,16 @@ fn profile_stages() {
             t[5] / n,
             hyps as f64 / n,
             coarse_ok as f64 / n
+        );
+        println!(
+            "  of the segments: thin edges {:.2} ms ({:.0} px), growing {:.2} ({:.0} pieces), \
+             joining {:.2} ({:.0} segments)",
+            sub[0] / n,
+            counts[0] as f64 / n,
+            sub[1] / n,
+            counts[1] as f64 / n,
+            sub[2] / n,
+            counts[2] as f64 / n
         );
     }
 }
@@ -922,7 +974,13 @@ fn dump_edges(stem: &str, search: &super::Search, corners: [Vec2; 4]) {
     for e in g.thin_edges(search.edge_threshold) {
         picture.put_pixel(e.x, e.y, image::Rgba([255, 0, 0, 255]));
     }
-    for s in search.segments() {
+    let shown = if std::env::var("LOUPE_EXPLAIN_PIECES").is_ok() {
+        let edge_pixels = g.thin_edges(search.edge_threshold);
+        super::segments::find_segments(g, &edge_pixels, super::MIN_PIECE_PX)
+    } else {
+        search.segments()
+    };
+    for s in shown {
         let steps = (s.length * 2.0).ceil() as usize;
         for t in 0..=steps {
             let c = s.ends[0].lerp(s.ends[1], t as f32 / steps.max(1) as f32);
@@ -1023,7 +1081,9 @@ fn card_evidence_table() {
 }
 
 /// Where each positive the search gets wrong loses its card, and which negatives give a false card
-/// (`LOUPE_EXPLAIN_DUMP=DIR` writes their pictures, `LOUPE_CARD_SEED` picks the set): run with
+/// (`LOUPE_EXPLAIN_DUMP=DIR` writes their pictures, with `LOUPE_EXPLAIN_PIECES` the pieces
+/// before joining rather than the segments; `LOUPE_CARD_SEED` picks the set, `LOUPE_CARD_FRAME`
+/// one frame size for all): run with
 /// `cargo test --release --lib explain_card_set -- --ignored --nocapture`.
 #[test]
 #[ignore = "a diagnostic report, not a check"]
@@ -1088,8 +1148,15 @@ fn explain_card_set() {
             .collect();
         passing.sort_by(|a, b| b.0.total_cmp(&a.0));
         let verdict = match nearest {
-            Some((d, q)) if d < 3.0 => match search.coarse(q) {
-                Err(why) => format!("nearest hypothesis {d:.1} px: coarse rejects: {why}"),
+            Some((d, q)) if d < 10.0 => match search.coarse(q) {
+                Err(why) => {
+                    let shape = super::shape::order_corners(
+                        q.map(|p| p * search.scale),
+                        Vec2::new(scene.image.width as f32, scene.image.height as f32),
+                    )
+                    .map(|(_, e)| e);
+                    format!("nearest hypothesis {d:.1} px: coarse rejects: {why} (shape {shape:?})")
+                }
                 Ok((quality, ordered)) => {
                     let rank = passing.iter().filter(|c| c.0 > quality).count();
                     match search.finish(ordered) {
@@ -1121,10 +1188,11 @@ fn explain_card_set() {
             None => "no hypotheses".to_string(),
         };
         println!(
-            "{i:3}: {}×{} card {:.0} px, finger {}, contrast {:.0}, segs {}, hyps {}, sides covered {:.2?}; {verdict}; chosen {}",
+            "{i:3}: {}×{} card {:.0} px, design {:?}, finger {}, contrast {:.0}, segs {}, hyps {}, sides covered {:.2?}; {verdict}; chosen {}",
             scene.image.width,
             scene.image.height,
             truth * CARD_WIDTH_MM,
+            scene.design,
             scene.finger,
             edge_contrast(&scene.image, corners),
             segments.len(),
