@@ -56,15 +56,8 @@ export function coverMapping(frameW, frameH, cssW, cssH, mirror) {
   };
 }
 
-/**
- * Longest side, px, of the frame copy handed to card detection. Detection searches frames up to
- * about 960 px at full detail and larger ones at half size or less, where a card under 100 px wide
- * is mostly missed (README, "The native `loupe` command"): in an 800 px copy a card spans 1.7
- * times as many of the pixels searched as in a 960 px one.
- */
-const DETECT_LONG_SIDE_PX = 800;
-/** Longest side, px, of the frame copy a finger is measured in: its edges want the detail. */
-const FINGER_LONG_SIDE_PX = 960;
+/** Longest side, px, of the frame copy handed to card detection (detection works at 640 px). */
+const DETECT_LONG_SIDE_PX = 960;
 /** Least pause between detections, ms; and the pause is at least three times the last detection's
  * time, so a slow device (or a slow frame) never spends more than a quarter of its main thread on
  * the search and the page stays responsive. */
@@ -281,10 +274,10 @@ export class CalibrationFlow {
       : 'Card found: hold still…';
   }
 
-  /** The current frame as RGBA at most `longSidePx` long, or null. */
-  _grabFrame(longSidePx = DETECT_LONG_SIDE_PX) {
+  /** The current frame as RGBA at most DETECT_LONG_SIDE_PX long, or null. */
+  _grabFrame() {
     if (!this._canvas) this._canvas = document.createElement('canvas');
-    return grabFrame(this.host, this._canvas, longSidePx);
+    return grabFrame(this.host, this._canvas);
   }
 
   _confirmDetection(ui) {
@@ -383,7 +376,7 @@ export class CalibrationFlow {
   _fingerEdgesFromTracking() {
     let wasm;
     try { wasm = this._wasm(); } catch { return null; }
-    const found = measureTrackedFinger(this.host, wasm, this._grabFrame(FINGER_LONG_SIDE_PX), 1);
+    const found = measureTrackedFinger(this.host, wasm, this._grabFrame(), 1);
     return found && found.edgesCss;
   }
 
@@ -492,11 +485,11 @@ export class CalibrationFlow {
   }
 }
 
-/** `host`'s current frame drawn into `canvas` at most `longSidePx` long, as RGBA, or null. */
-function grabFrame(host, canvas, longSidePx) {
+/** `host`'s current frame drawn into `canvas` at most DETECT_LONG_SIDE_PX long, as RGBA, or null. */
+function grabFrame(host, canvas) {
   const src = host._frameSource();
   if (!src) return null;
-  const scale = Math.min(1, longSidePx / Math.max(src.width, src.height));
+  const scale = Math.min(1, DETECT_LONG_SIDE_PX / Math.max(src.width, src.height));
   const width = Math.max(1, Math.round(src.width * scale));
   const height = Math.max(1, Math.round(src.height * scale));
   if (canvas.width !== width || canvas.height !== height) { canvas.width = width; canvas.height = height; }
@@ -570,7 +563,7 @@ export async function measureFingerWithCard(host, card, isCurrent) {
     const res = host.trackedHands;
     if (res && res.frame !== seen) {
       seen = res.frame;
-      const found = measureTrackedFinger(host, wasm, grabFrame(host, canvas, FINGER_LONG_SIDE_PX), card.framePxPerMm);
+      const found = measureTrackedFinger(host, wasm, grabFrame(host, canvas), card.framePxPerMm);
       if (found) { widths.push(found.width_mm); sigmas.push(found.sigma_mm); }
       if (photo) break;
     }
