@@ -56,7 +56,12 @@ export function coverMapping(frameW, frameH, cssW, cssH, mirror) {
   };
 }
 
-/** Longest side, px, of the frame copy handed to card detection (detection works at 640 px). */
+/**
+ * Longest side, px, of the frame copy handed to card detection, which searches it at half size.
+ * An 800 px copy would be searched at full detail: on 1280×720 scenes of the synthetic set (the
+ * ignored test `element_copy_sizes`, four seeds) it finds 66.5 % of cards against 62.3 %, but
+ * claims 6.7 % false cards against 2.5 %.
+ */
 const DETECT_LONG_SIDE_PX = 960;
 /** Least pause between detections, ms; and the pause is at least three times the last detection's
  * time, so a slow device (or a slow frame) never spends more than a quarter of its main thread on

@@ -478,6 +478,11 @@ pub(crate) fn positive_sized(rng: &mut Rng, w: usize, h: usize) -> Scene {
 
 pub(crate) fn negative(rng: &mut Rng) -> Scene {
     let (w, h) = frame_size(rng);
+    negative_sized(rng, w, h)
+}
+
+/// A negative scene of a given frame size.
+pub(crate) fn negative_sized(rng: &mut Rng, w: usize, h: usize) -> Scene {
     let mut canvas = background(rng, w, h);
     let distractor = rng.chance(0.5);
     if distractor {
@@ -1078,6 +1083,65 @@ fn card_evidence_table() {
         csv,
     )
     .unwrap();
+}
+
+/// Detection in the element's copies of 1280×720 camera frames, scaled down to a long side of
+/// 960 px (searched at half size) and of 800 px (at full detail): detections and false cards
+/// over the seeds in `LOUPE_EVIDENCE_SEEDS`. `cargo test --release --lib element_copy_sizes --
+/// --ignored --nocapture`.
+#[test]
+#[ignore = "a measurement, not a check"]
+fn element_copy_sizes() {
+    let seeds = std::env::var("LOUPE_EVIDENCE_SEEDS").unwrap_or_else(|_| "5EEDCA4D".into());
+    let (w, h) = (1280u32, 720u32);
+    let copy = |scene: &Scene, long_side: u32| {
+        let (cw, ch) = (long_side, long_side * h / w);
+        let full = image::RgbaImage::from_raw(w, h, scene.rgba.clone()).unwrap();
+        let small = image::imageops::resize(&full, cw, ch, image::imageops::FilterType::Triangle);
+        (cw, ch, small.into_raw())
+    };
+    for long_side in [960u32, 800] {
+        let (mut found, mut positives, mut false_cards, mut negatives) = (0, 0, 0, 0);
+        for seed in seeds.split(',') {
+            let mut rng = Rng::new(u64::from_str_radix(seed, 16).unwrap());
+            for i in 0..180 {
+                let scene = if i < 120 {
+                    positive_sized(&mut rng, w as usize, h as usize)
+                } else {
+                    negative_sized(&mut rng, w as usize, h as usize)
+                };
+                let scale = long_side as f32 / w as f32;
+                let (cw, ch, rgba) = copy(&scene, long_side);
+                let d = super::detect_card_rgba8(cw, ch, &rgba).unwrap();
+                match scene.truth {
+                    Some((truth, corners)) => {
+                        positives += 1;
+                        let corners = corners.map(|c| c * scale);
+                        let truth = truth * scale;
+                        let centre = |q: &[Vec2; 4]| q.iter().copied().sum::<Vec2>() / 4.0;
+                        // As in `synthetic_card_set`: the card's scale, and the card itself.
+                        if d.is_some_and(|d| {
+                            (d.fit.px_per_mm / truth - 1.0).abs() <= 0.05
+                                && centre(&d.corners_px).distance(centre(&corners))
+                                    <= 0.1 * truth * CARD_WIDTH_MM
+                        }) {
+                            found += 1;
+                        }
+                    }
+                    None => {
+                        negatives += 1;
+                        false_cards += usize::from(d.is_some());
+                    }
+                }
+            }
+        }
+        println!(
+            "copies {long_side} px long: detection {:.1} % of {positives}, false cards {:.1} % of \
+             {negatives}",
+            100.0 * found as f32 / positives as f32,
+            100.0 * false_cards as f32 / negatives as f32
+        );
+    }
 }
 
 /// Where each positive the search gets wrong loses its card, and which negatives give a false card
