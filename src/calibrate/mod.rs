@@ -330,9 +330,13 @@ impl<'a> Search<'a> {
 
     /// Straight segments of the working image's edges, pieces joined.
     pub(crate) fn segments(&self) -> Vec<segments::Segment> {
+        segments::merge_collinear(self.pieces(), MIN_SEGMENT_PX)
+    }
+
+    /// Straight pieces of the working image's edges, before joining.
+    pub(crate) fn pieces(&self) -> Vec<segments::Segment> {
         let edge_pixels = self.gradients.thin_edges(self.edge_threshold);
-        let pieces = segments::find_segments(&self.gradients, &edge_pixels, MIN_PIECE_PX);
-        segments::merge_collinear(pieces, MIN_SEGMENT_PX)
+        segments::find_segments(&self.gradients, &edge_pixels, MIN_PIECE_PX)
     }
 
     /// Quad hypotheses in working px.

@@ -543,6 +543,14 @@ fn edge_contrast(image: &GrayImage, corners: [Vec2; 4]) -> f32 {
     total / 80.0
 }
 
+/// Is `d` the card whose px per mm is `truth` and whose corners are `corners`: its scale within
+/// 5 % and its centre within a tenth of the card's width?
+fn is_the_card(d: &super::CardDetection, truth: f32, corners: &[Vec2; 4]) -> bool {
+    let centre = |q: &[Vec2; 4]| q.iter().copied().sum::<Vec2>() / 4.0;
+    (d.fit.px_per_mm / truth - 1.0).abs() <= 0.05
+        && centre(&d.corners_px).distance(centre(corners)) <= 0.1 * truth * CARD_WIDTH_MM
+}
+
 fn detect_rgba(scene: &Scene) -> Result<Option<super::CardDetection>, super::CardError> {
     super::detect_card_rgba8(scene.image.width, scene.image.height, &scene.rgba)
 }
@@ -693,10 +701,8 @@ fn synthetic_card_set() {
         match found {
             Some(d) => {
                 let error = (d.fit.px_per_mm / truth - 1.0).abs();
-                let centre_true = corners.iter().copied().sum::<Vec2>() / 4.0;
-                let centre = d.corners_px.iter().copied().sum::<Vec2>() / 4.0;
                 // A detection of something else is a miss, not a precise hit.
-                if error > 0.05 || centre.distance(centre_true) > 0.1 * truth * CARD_WIDTH_MM {
+                if !is_the_card(&d, truth, &corners) {
                     wrong += 1;
                     println!(
                         "positive {i}: wrong card, error {error:.3}, conf {:.2}",
@@ -808,7 +814,7 @@ fn profile_stages() {
                 let t1 = Instant::now();
                 let search = super::Search::new(&planes).unwrap();
                 let t2 = Instant::now();
-                // The segments' own steps, timed apart (`segments` below does them all again).
+                // `Search::segments`' steps, timed apart.
                 let edge_pixels = search.gradients.thin_edges(search.edge_threshold);
                 let edges_done = Instant::now();
                 let pieces = super::segments::find_segments(
@@ -818,17 +824,14 @@ fn profile_stages() {
                 );
                 let pieces_done = Instant::now();
                 let npieces = pieces.len();
-                let merged = super::segments::merge_collinear(pieces, super::MIN_SEGMENT_PX);
-                let merge_done = Instant::now();
+                let segments = super::segments::merge_collinear(pieces, super::MIN_SEGMENT_PX);
+                let t3 = Instant::now();
                 sub[0] += (edges_done - t2).as_secs_f64() * 1000.0;
                 sub[1] += (pieces_done - edges_done).as_secs_f64() * 1000.0;
-                sub[2] += (merge_done - pieces_done).as_secs_f64() * 1000.0;
+                sub[2] += (t3 - pieces_done).as_secs_f64() * 1000.0;
                 counts[0] += edge_pixels.len();
                 counts[1] += npieces;
-                counts[2] += merged.len();
-                let segments_start = Instant::now();
-                let segments = search.segments();
-                let t3 = Instant::now();
+                counts[2] += segments.len();
                 let quads = search.hypotheses();
                 let t4 = Instant::now();
                 let mut coarse: Vec<(f32, [Vec2; 4])> = quads
@@ -847,16 +850,9 @@ fn profile_stages() {
                 hyps += quads.len();
                 coarse_ok += coarse.len();
                 let _ = segments;
-                for (k, (a, b)) in [
-                    (t0, t1),
-                    (t1, t2),
-                    (segments_start, t3),
-                    (t3, t4),
-                    (t4, t5),
-                    (t5, t6),
-                ]
-                .iter()
-                .enumerate()
+                for (k, (a, b)) in [(t0, t1), (t1, t2), (t2, t3), (t3, t4), (t4, t5), (t5, t6)]
+                    .iter()
+                    .enumerate()
                 {
                     t[k] += (*b - *a).as_secs_f64() * 1000.0;
                 }
@@ -980,8 +976,7 @@ fn dump_edges(stem: &str, search: &super::Search, corners: [Vec2; 4]) {
         picture.put_pixel(e.x, e.y, image::Rgba([255, 0, 0, 255]));
     }
     let shown = if std::env::var("LOUPE_EXPLAIN_PIECES").is_ok() {
-        let edge_pixels = g.thin_edges(search.edge_threshold);
-        super::segments::find_segments(g, &edge_pixels, super::MIN_PIECE_PX)
+        search.pieces()
     } else {
         search.segments()
     };
@@ -1117,14 +1112,7 @@ fn element_copy_sizes() {
                     Some((truth, corners)) => {
                         positives += 1;
                         let corners = corners.map(|c| c * scale);
-                        let truth = truth * scale;
-                        let centre = |q: &[Vec2; 4]| q.iter().copied().sum::<Vec2>() / 4.0;
-                        // As in `synthetic_card_set`: the card's scale, and the card itself.
-                        if d.is_some_and(|d| {
-                            (d.fit.px_per_mm / truth - 1.0).abs() <= 0.05
-                                && centre(&d.corners_px).distance(centre(&corners))
-                                    <= 0.1 * truth * CARD_WIDTH_MM
-                        }) {
+                        if d.is_some_and(|d| is_the_card(&d, truth * scale, &corners)) {
                             found += 1;
                         }
                     }
