@@ -332,7 +332,8 @@ fn gem_pass_approaches_the_spectral_reference_as_bounces_rise() {
     // below and listed in the README: they guard against regressions. The design's target,
     // 0.05, is not met: most of what remains is the bounces past 8 (traced on the CPU with 16
     // wavelengths, 8 bounces are 0.08 from 32 on the brilliant, 16 bounces 0.04), and three
-    // channel indices against 16 wavelengths add about 0.02.
+    // channel indices against 16 wavelengths add about 0.02; at any bounce count they stay about
+    // 0.09 from the reference on the diamonds (`gem_error_budget` prints the breakdown).
     for (cut, gem, shading_limit, total_limit) in [
         ("round-brilliant", "diamond", 0.11, 0.12),
         ("emerald", "diamond", 0.125, 0.125),
@@ -456,4 +457,55 @@ fn room_light_from_a_warm_camera_frame_warms_the_metal() {
         warmth(room) > 25.0,
         "the warm room warms the metal: {room:?}"
     );
+}
+
+#[test]
+#[ignore = "diagnostic: prints where the gem pass's error against the spectral reference comes from"]
+fn gem_error_budget() {
+    // The spectral reference (16 wavelengths, 32 bounces) against the CPU tracer with fewer
+    // bounces or fewer indices, all through the gem pass's four rays per pixel, so that sampling
+    // is not in the figures. `Channels` is the gem pass's algorithm: KHR_materials_dispersion's
+    // three channel indices, ior ∓ (ior − 1)·0.025·dispersion, which are the extension's own
+    // indices at about 717, 588 and 510 nm, weighted red, green and blue.
+    let cases: [(&str, Spectrum, u32); 8] = [
+        ("channels, 8 bounces", Spectrum::Channels, 8),
+        ("channels, 16 bounces", Spectrum::Channels, 16),
+        ("channels, 32 bounces", Spectrum::Channels, 32),
+        ("3 wavelengths, 32 bounces", Spectrum::Wavelengths(3), 32),
+        ("4 wavelengths, 16 bounces", Spectrum::Wavelengths(4), 16),
+        ("16 wavelengths, 8 bounces", Spectrum::Wavelengths(16), 8),
+        ("16 wavelengths, 12 bounces", Spectrum::Wavelengths(16), 12),
+        ("16 wavelengths, 16 bounces", Spectrum::Wavelengths(16), 16),
+    ];
+    for (cut, gem) in [
+        ("round-brilliant", "diamond"),
+        ("emerald", "diamond"),
+        ("oval", "ruby"),
+    ] {
+        let model = stone_glb(cut, gem);
+        let spec = spec(&model, None);
+        let camera = render_gpu(&spec, GemQuality::HIGH).camera;
+        let trace = |spectrum, max_bounces| {
+            trace_cpu(
+                &spec,
+                &camera,
+                ReferenceSettings {
+                    rays: PixelRays::GemPass(GemQuality::HIGH.rays_per_pixel),
+                    spectrum,
+                    max_bounces,
+                },
+            )
+        };
+        let truth = trace(Spectrum::Wavelengths(16), 32);
+        let pixels = inside(&truth);
+        let truth_rgba = truth.to_rgba8(1.0);
+        for (name, spectrum, bounces) in cases {
+            let flip = mean_flip(
+                &truth_rgba,
+                &trace(spectrum, bounces).to_rgba8(1.0),
+                &pixels,
+            );
+            eprintln!("{cut} {gem}: {name}: FLIP {flip:.4}");
+        }
+    }
 }
