@@ -509,3 +509,124 @@ fn gem_error_budget() {
         }
     }
 }
+
+/// A clear brilliant of this index and dispersion (`samples::clear_brilliant_glb`), written once.
+fn clear_brilliant(ior: f32, dispersion: f32) -> PathBuf {
+    let path = out_dir().join(format!("clear-brilliant-{ior}-{dispersion}.glb"));
+    std::fs::write(
+        &path,
+        loupe::jewelry::samples::clear_brilliant_glb(ior, dispersion),
+    )
+    .unwrap();
+    path
+}
+
+#[test]
+fn a_stone_of_index_one_vanishes_and_a_diamond_does_not() {
+    // KHR_materials_ior at 1: no reflection and no bend at any facet, so every ray leaves as it
+    // came and the stone shows exactly the environment behind it (the stones of Khronos'
+    // IORTestGrid fade out towards index 1 the same way).
+    let pictures = [1.0, 2.4175].map(|ior| {
+        let spec = spec(&clear_brilliant(ior, 0.0), None);
+        let gpu = render_gpu(&spec, GemQuality::HIGH);
+        save(&format!("clear-brilliant-ior-{ior}"), &gpu.rgba);
+        (spec, gpu)
+    });
+    let (spec, gpu) = &pictures[0];
+    let scene = loupe::cli::render::load_scene(&spec.model).unwrap();
+    let env = load_environment(None).unwrap();
+    let lookup = EnvironmentLookup {
+        image: &env.levels[0],
+        intensity: 1.0,
+        yaw_rad: 0.0,
+    };
+    let clip_from_world = gpu.camera.clip_from_view * gpu.camera.view_from_world;
+    let eye = gpu.camera.eye_world.as_dvec3();
+    let settings = ReferenceSettings {
+        rays: PixelRays::GemPass(GemQuality::HIGH.rays_per_pixel),
+        spectrum: Spectrum::Channels,
+        max_bounces: 0,
+    };
+    let stones = Stone::all_in(&scene);
+    let covered = reference::render(
+        &stones,
+        clip_from_world,
+        eye,
+        SIZE,
+        SIZE,
+        &lookup,
+        settings,
+        true,
+    );
+    let behind = reference::render(
+        &[],
+        clip_from_world,
+        eye,
+        SIZE,
+        SIZE,
+        &lookup,
+        settings,
+        true,
+    );
+    let pixels = inside(&covered);
+    assert!(pixels.len() > 1500, "the stone covers {} px", pixels.len());
+    let background = behind.to_rgba8(1.0);
+    let vanished = mean_abs_error(&gpu.rgba, &background, &pixels);
+    let diamond = mean_abs_error(&pictures[1].1.rgba, &background, &pixels);
+    eprintln!("mean display difference from the environment behind: index 1 {vanished:.4}, diamond {diamond:.4}");
+    assert!(vanished < 0.005, "a stone of index 1 shows: {vanished}");
+    assert!(
+        diamond > 0.05,
+        "a diamond looks like the background: {diamond}"
+    );
+}
+
+#[test]
+fn dispersion_spreads_white_light_into_colour() {
+    // KHR_materials_dispersion 0, 0.5, 1 and 2 on one clear brilliant under the neutral studio
+    // (Khronos' DispersionTest in one stone): without dispersion the stone stays grey; with more,
+    // each channel bends by its own index and the facets split into colour, so the mean chroma
+    // of the stone's pixels (largest minus smallest display channel) rises.
+    let dispersions = [0.0f32, 0.5, 1.0, 2.0];
+    let mut chroma = Vec::new();
+    let mut pixels = Vec::new();
+    for dispersion in dispersions {
+        let spec = spec(&clear_brilliant(2.4175, dispersion), None);
+        let gpu = render_gpu(&spec, GemQuality::HIGH);
+        save(
+            &format!("clear-brilliant-dispersion-{dispersion}"),
+            &gpu.rgba,
+        );
+        if pixels.is_empty() {
+            let coverage = trace_cpu(
+                &spec,
+                &gpu.camera,
+                ReferenceSettings {
+                    rays: PixelRays::Stratified(2),
+                    spectrum: Spectrum::Channels,
+                    max_bounces: 0,
+                },
+            );
+            pixels = inside(&coverage);
+            assert!(pixels.len() > 1500, "the stone covers {} px", pixels.len());
+        }
+        let sum: f64 = pixels
+            .iter()
+            .map(|&i| {
+                let p = &gpu.rgba[i * 4..i * 4 + 3];
+                (*p.iter().max().unwrap() - *p.iter().min().unwrap()) as f64 / 255.0
+            })
+            .sum();
+        chroma.push(sum / pixels.len() as f64);
+    }
+    eprintln!("mean chroma at dispersion {dispersions:?}: {chroma:.4?}");
+    assert!(
+        chroma[0] < 0.01,
+        "a stone without dispersion is coloured: {chroma:?}"
+    );
+    assert!(
+        chroma.windows(2).all(|w| w[1] > w[0]),
+        "chroma does not rise with dispersion: {chroma:?}"
+    );
+    assert!(chroma[3] > 3.0 * chroma[0].max(0.005), "{chroma:?}");
+}

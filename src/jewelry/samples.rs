@@ -148,6 +148,24 @@ pub fn spheres_by_roughness_glb(name: &str, f0: [f32; 3]) -> Vec<u8> {
     write_glb(&parts)
 }
 
+/// A clear 1 ct round brilliant diamond with its index of refraction and KHR_materials_dispersion
+/// set to `ior` and `dispersion`: the stone for tests of what each extension does (a stone of
+/// index 1 must vanish; dispersion must spread white light into colour).
+pub fn clear_brilliant_glb(ior: f32, dispersion: f32) -> Vec<u8> {
+    use super::cut::{Gem, Shape};
+    let stone = Shape::RoundBrilliant
+        .polyhedron_for_carat(1.0, Gem::Diamond.density_g_cm3())
+        .expect("the default brilliant has a 1 ct size");
+    let (min, max) = stone.bounds_mm();
+    let material = PartMaterial {
+        name: format!("clear_ior{ior}_dispersion{dispersion}"),
+        ior: Some(ior),
+        dispersion: Some(dispersion),
+        ..Gem::Diamond.part_material(max.y - min.y)
+    };
+    write_glb(&[part("stone", stone.mesh(), material, Vec3::ZERO)])
+}
+
 /// Spacing of the spheres in [`material_layers_glb`] along X, mm.
 pub const LAYER_SPHERE_SPACING_MM: f32 = 25.0;
 
