@@ -91,6 +91,17 @@ fn trace_cpu(
     settings: ReferenceSettings,
 ) -> ReferenceImage {
     let scene = loupe::cli::render::load_scene(&spec.model).unwrap();
+    trace_stones(&Stone::all_in(&scene), spec, camera, settings)
+}
+
+/// `stones` traced on the CPU in `spec`'s environment, seen from `camera`, with the environment
+/// behind them.
+fn trace_stones(
+    stones: &[Stone],
+    spec: &RenderSpec,
+    camera: &CameraMatrices,
+    settings: ReferenceSettings,
+) -> ReferenceImage {
     let env = load_environment(spec.env.as_deref()).unwrap();
     let lookup = EnvironmentLookup {
         image: &env.levels[0],
@@ -98,7 +109,7 @@ fn trace_cpu(
         yaw_rad: 0.0,
     };
     reference::render(
-        &Stone::all_in(&scene),
+        stones,
         camera.clip_from_view * camera.view_from_world,
         camera.eye_world.as_dvec3(),
         SIZE,
@@ -533,41 +544,13 @@ fn a_stone_of_index_one_vanishes_and_a_diamond_does_not() {
         (spec, gpu)
     });
     let (spec, gpu) = &pictures[0];
-    let scene = loupe::cli::render::load_scene(&spec.model).unwrap();
-    let env = load_environment(None).unwrap();
-    let lookup = EnvironmentLookup {
-        image: &env.levels[0],
-        intensity: 1.0,
-        yaw_rad: 0.0,
-    };
-    let clip_from_world = gpu.camera.clip_from_view * gpu.camera.view_from_world;
-    let eye = gpu.camera.eye_world.as_dvec3();
     let settings = ReferenceSettings {
         rays: PixelRays::GemPass(GemQuality::HIGH.rays_per_pixel),
         spectrum: Spectrum::Channels,
         max_bounces: 0,
     };
-    let stones = Stone::all_in(&scene);
-    let covered = reference::render(
-        &stones,
-        clip_from_world,
-        eye,
-        SIZE,
-        SIZE,
-        &lookup,
-        settings,
-        true,
-    );
-    let behind = reference::render(
-        &[],
-        clip_from_world,
-        eye,
-        SIZE,
-        SIZE,
-        &lookup,
-        settings,
-        true,
-    );
+    let covered = trace_cpu(spec, &gpu.camera, settings);
+    let behind = trace_stones(&[], spec, &gpu.camera, settings);
     let pixels = inside(&covered);
     assert!(pixels.len() > 1500, "the stone covers {} px", pixels.len());
     let background = behind.to_rgba8(1.0);
