@@ -14,8 +14,11 @@
 //!    along their common line, refitted at each join, so a striped card's dashed side is whole.
 //! 4. [`quads`]: segments whose lines cross near their ends make corners; a side with corners at
 //!    both ends and a fourth side joined to at least one of the other two makes a quad, so a
-//!    finger may hide one corner. Each side starts a bounded number of quads, so a wall of tiles
-//!    cannot use up the budget before a small card's sides are reached.
+//!    finger may hide one corner. Each side tries its closest corners first and starts a bounded
+//!    number of quads, so neither a wall of tiles nor a striped card's stripes use up the budget
+//!    before a card's own sides are reached. Three sides in a U with no fourth segment (too
+//!    faint, or merged with a background edge along it) also make a quad, its fourth side placed
+//!    a corner radius past where the other two end; it must then find an edge there.
 //! 5. [`shape`], [`reprojection`] and [`score`]: a quad must be a card seen through some
 //!    plausible camera (focal length 0.5–3 image diagonals, tilt up to 42°) with its corners within
 //!    a pixel of that card's, tapering as a phone's lens would when it is tilted 28° or more, at
@@ -109,8 +112,9 @@ const MIN_CORNER_SUPPORT: f32 = 0.8;
 /// tile or sticker). Below that tilt the taper is too small to measure.
 const MIN_TAPER_TILT_DEG: f32 = 28.0;
 const MAX_TAPER_FOCAL_DIAGONALS: f32 = 2.5;
-/// Quads refined at full resolution.
+/// Quads refined at full resolution, and more of those with a placed fourth side.
 const REFINED_CANDIDATES: usize = 12;
+const REFINED_PLACED_CANDIDATES: usize = 2;
 /// Coarse quads whose corners all lie this close (working px) are one candidate.
 const DUPLICATE_CORNER_PX: f32 = 2.0;
 /// A finished quad this confident may replace a confident one it shares three sides with (see
@@ -123,6 +127,12 @@ const THREE_SIDES_MAX_SIN: f32 = 0.05;
 /// Edge support along the shared lines between two such quads' far corners at or above which the
 /// card's sides run on to the larger one's corners.
 const MIN_STRETCH_SUPPORT: f32 = 0.5;
+/// Edge support that a fourth side placed by [`quads`] (not found as a segment) needs on every
+/// side: without it any three lines in a U would make a card.
+const MIN_PLACED_SIDE_SUPPORT: f32 = 0.75;
+/// The confidence of a quad with a placed fourth side is scaled by this: its fourth side is only
+/// as good as where the other three ended, so the same quad found with four sides wins.
+const PLACED_SIDE_FACTOR: f32 = 0.92;
 /// Below this confidence no card is claimed.
 pub const MIN_CONFIDENCE: f32 = 0.7;
 
@@ -204,6 +214,17 @@ pub fn detect_card(image: &GrayImage) -> Result<Option<CardDetection>, CardError
 /// edges are searched together: see [`edges::Gradients::strongest`].
 pub(crate) fn detect_in_planes(planes: &[GrayImage]) -> Result<Option<CardDetection>, CardError> {
     Ok(Search::new(planes)?.detect())
+}
+
+/// A hypothesis that passed the coarse checks.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Candidate {
+    /// For ranking: mean side support less the distance from a card's shape.
+    pub quality: f32,
+    /// Ordered, full-resolution px.
+    pub corners: [Vec2; 4],
+    /// See [`quads::Hypothesis::three_sided`].
+    pub three_sided: bool,
 }
 
 /// What a finished quad's confidence is made of.
@@ -291,21 +312,29 @@ impl<'a> Search<'a> {
 
     /// The best few coarse quads, refined and scored.
     pub(crate) fn finished(&self) -> Vec<(CardDetection, Evidence)> {
-        let mut candidates: Vec<(f32, [Vec2; 4])> = self
+        let mut candidates: Vec<Candidate> = self
             .hypotheses()
             .into_iter()
-            .filter_map(|quad| self.coarse(quad).ok())
+            .filter_map(|hypothesis| self.coarse(hypothesis).ok())
             .collect();
-        candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
+        candidates.sort_by(|a, b| b.quality.total_cmp(&a.quality));
         // Near-copies of one quad (a side found twice, a little apart) would crowd out the others.
-        let mut kept: Vec<(f32, [Vec2; 4])> = Vec::with_capacity(REFINED_CANDIDATES);
+        let mut kept: Vec<Candidate> = Vec::with_capacity(REFINED_CANDIDATES);
+        // Quads with a placed side come after those found whole, with slots of their own.
+        candidates.sort_by_key(|c| c.three_sided);
         for candidate in candidates {
-            if kept.len() == REFINED_CANDIDATES {
-                break;
+            let slots = if candidate.three_sided {
+                REFINED_CANDIDATES + REFINED_PLACED_CANDIDATES
+            } else {
+                REFINED_CANDIDATES
+            };
+            if kept.len() >= slots {
+                continue;
             }
-            let duplicate = kept.iter().any(|(_, k)| {
-                k.iter()
-                    .zip(candidate.1)
+            let duplicate = kept.iter().any(|k| {
+                k.corners
+                    .iter()
+                    .zip(candidate.corners)
                     .all(|(a, b)| a.distance(b) <= DUPLICATE_CORNER_PX * self.scale)
             });
             if !duplicate {
@@ -313,7 +342,7 @@ impl<'a> Search<'a> {
             }
         }
         kept.into_iter()
-            .filter_map(|(_, coarse)| self.finish(coarse).ok())
+            .filter_map(|candidate| self.finish(&candidate).ok())
             .collect()
     }
 
@@ -340,13 +369,14 @@ impl<'a> Search<'a> {
     }
 
     /// Quad hypotheses in working px.
-    pub(crate) fn hypotheses(&self) -> Vec<quads::Quad> {
+    pub(crate) fn hypotheses(&self) -> Vec<quads::Hypothesis> {
         quads::hypotheses(&mut self.segments(), self.working()[0].size_px())
     }
 
     /// The cheap checks of a hypothesis (working px; convex, inside the frame): its quality for
     /// ranking and its corners ordered in full-resolution px, or why it is no card.
-    pub(crate) fn coarse(&self, quad: quads::Quad) -> Result<(f32, [Vec2; 4]), &'static str> {
+    pub(crate) fn coarse(&self, hypothesis: quads::Hypothesis) -> Result<Candidate, &'static str> {
+        let quad = hypothesis.corners;
         let working_size = self.working()[0].size_px();
         let full = quad.map(|p| p * self.scale);
         let (ordered, error) =
@@ -367,6 +397,9 @@ impl<'a> Search<'a> {
         if sides[1] < 0.5 || sides[0] < 0.2 {
             return Err("weak sides");
         }
+        if hypothesis.three_sided && sides[0] < MIN_PLACED_SIDE_SUPPORT {
+            return Err("placed fourth side on no edge");
+        }
         let working_quad = ordered.map(|p| p / self.scale);
         let working_fit =
             card_from_corners(working_quad, working_size).map_err(|_| "no homography")?;
@@ -375,16 +408,20 @@ impl<'a> Search<'a> {
         if distance_px > MAX_COARSE_CARD_DISTANCE_PX {
             return Err("coarse card distance");
         }
-        let quality = sides.iter().sum::<f32>() / 4.0 - 0.05 * distance_px;
-        Ok((quality, ordered))
+        Ok(Candidate {
+            quality: sides.iter().sum::<f32>() / 4.0 - 0.05 * distance_px,
+            corners: ordered,
+            three_sided: hypothesis.three_sided,
+        })
     }
 
     /// Refines a coarse quad (full-resolution px, ordered) and scores it, or says why it is no
     /// card after all.
     pub(crate) fn finish(
         &self,
-        coarse: [Vec2; 4],
+        candidate: &Candidate,
     ) -> Result<(CardDetection, Evidence), &'static str> {
+        let coarse = candidate.corners;
         let scale = self.scale;
         let first = refine::refine_corners(self.planes, coarse, 1.5 * scale + 1.5);
         let second = refine::refine_corners(self.planes, first, 1.5);
@@ -412,6 +449,9 @@ impl<'a> Search<'a> {
             self.edge_threshold,
         );
         let sides = support.sorted();
+        if candidate.three_sided && sides[0] < MIN_PLACED_SIDE_SUPPORT {
+            return Err("refined: placed fourth side on no edge");
+        }
         let corners_unseen =
             score::corner_support(&working_corners, &self.gradients, self.edge_threshold)
                 .iter()
@@ -448,7 +488,12 @@ impl<'a> Search<'a> {
         Ok((
             CardDetection {
                 corners_px,
-                confidence: evidence.confidence(),
+                confidence: evidence.confidence()
+                    * if candidate.three_sided {
+                        PLACED_SIDE_FACTOR
+                    } else {
+                        1.0
+                    },
                 fit,
             },
             evidence,

@@ -834,16 +834,16 @@ fn profile_stages() {
                 counts[2] += segments.len();
                 let quads = search.hypotheses();
                 let t4 = Instant::now();
-                let mut coarse: Vec<(f32, [Vec2; 4])> = quads
+                let mut coarse: Vec<super::Candidate> = quads
                     .iter()
                     .filter_map(|q| search.coarse(*q).ok())
                     .collect();
                 let t5 = Instant::now();
-                coarse.sort_by(|a, b| b.0.total_cmp(&a.0));
+                coarse.sort_by(|a, b| b.quality.total_cmp(&a.quality));
                 found += coarse
                     .iter()
                     .take(12)
-                    .filter(|c| search.finish(c.1).is_ok())
+                    .filter(|c| search.finish(c).is_ok())
                     .count()
                     .min(1);
                 let t6 = Instant::now();
@@ -1183,7 +1183,7 @@ fn explain_card_set() {
         let hypotheses = search.hypotheses();
         let nearest = hypotheses
             .iter()
-            .map(|q| (quad_distance(q, &working_truth), *q))
+            .map(|q| (quad_distance(&q.corners, &working_truth), *q))
             .min_by(|a, b| a.0.total_cmp(&b.0));
         if std::env::var("LOUPE_EXPLAIN_REASONS").is_ok() {
             let mut reasons: std::collections::BTreeMap<&str, usize> = Default::default();
@@ -1194,24 +1194,29 @@ fn explain_card_set() {
             }
             println!("{i:3} reasons {reasons:?}");
         }
-        let mut passing: Vec<(f32, [Vec2; 4])> = hypotheses
+        let passing: Vec<super::Candidate> = hypotheses
             .iter()
             .filter_map(|q| search.coarse(*q).ok())
             .collect();
-        passing.sort_by(|a, b| b.0.total_cmp(&a.0));
         let verdict = match nearest {
             Some((d, q)) if d < 10.0 => match search.coarse(q) {
                 Err(why) => {
                     let shape = super::shape::order_corners(
-                        q.map(|p| p * search.scale),
+                        q.corners.map(|p| p * search.scale),
                         Vec2::new(scene.image.width as f32, scene.image.height as f32),
                     )
                     .map(|(_, e)| e);
                     format!("nearest hypothesis {d:.1} px: coarse rejects: {why} (shape {shape:?})")
                 }
-                Ok((quality, ordered)) => {
-                    let rank = passing.iter().filter(|c| c.0 > quality).count();
-                    match search.finish(ordered) {
+                Ok(candidate) => {
+                    let (quality, ordered) = (candidate.quality, candidate.corners);
+                    let rank = passing.iter().filter(|c| c.quality > quality).count();
+                    let placed = if candidate.three_sided {
+                        " (placed)"
+                    } else {
+                        ""
+                    };
+                    match search.finish(&candidate) {
                         Err(why) => {
                             let first = super::refine::refine_corners(
                                 &planes,
@@ -1220,7 +1225,7 @@ fn explain_card_set() {
                             );
                             let second = super::refine::refine_corners(&planes, first, 1.5);
                             format!(
-                                "quality {quality:.2} rank {rank}: finish rejects: {why} \
+                                "quality {quality:.2} rank {rank}{placed}: finish rejects: {why} \
                                  (coarse off {:.1}, first {:.1}, second {:.1} px)",
                                 quad_distance(&ordered, &corners),
                                 quad_distance(&first, &corners),
@@ -1228,7 +1233,7 @@ fn explain_card_set() {
                             )
                         }
                         Ok((d, evidence)) => format!(
-                            "quality {quality:.2} rank {rank}: finished conf {:.2}, off {:.1} \
+                            "quality {quality:.2} rank {rank}{placed}: finished conf {:.2}, off {:.1} \
                              px ({evidence:?})",
                             d.confidence,
                             quad_distance(&d.corners_px, &corners)
