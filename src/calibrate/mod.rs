@@ -26,8 +26,10 @@
 //!    run along them, and with no two sides running on past both their
 //!    corners (a cell of a grid of tiles or windows), and with the sides reaching at least three
 //!    of the corners (a square stretched to a card's shape by a background line reaches only
-//!    two); each side's end that runs on past its corner
-//!    costs confidence (a card's chip, or the part of a card cut off by a row of digits).
+//!    two); each side's end that runs on past its corner (as an edge of at least 0.3 of the
+//!    side's own strength: a faint shading in the background that lines up with a card's side
+//!    is not its edge continuing) costs confidence (a card's chip, or the part of a card cut off
+//!    by a row of digits).
 //! 6. [`refine`]: the best few quads are refined at full resolution (edge profiles across each side,
 //!    robust line fits in the plane where each side is strongest, intersections; the first pass
 //!    when the second is not card-shaped), checked again, and the most confident is fitted with
@@ -134,7 +136,7 @@ const MIN_PLACED_SIDE_SUPPORT: f32 = 0.75;
 /// as good as where the other three ended, so the same quad found with four sides wins.
 const PLACED_SIDE_FACTOR: f32 = 0.92;
 /// Below this confidence no card is claimed.
-pub const MIN_CONFIDENCE: f32 = 0.7;
+pub const MIN_CONFIDENCE: f32 = 0.72;
 
 /// Why a frame could not be searched.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -708,6 +710,46 @@ mod tests {
             assert!(c.distance(e) < 0.5, "{c} vs {e}");
         }
         assert!(found.confidence > 0.8, "{}", found.confidence);
+    }
+
+    #[test]
+    fn a_faint_background_line_along_a_side_does_not_run_it_on() {
+        // A white card on a grey background with a little texture, and a faint shading step
+        // (30 grey levels) down the whole frame along the line of its right side: the side's own
+        // edge (140 levels) does not continue past its corners, so the card keeps its confidence.
+        let (w, h) = (640usize, 480usize);
+        let (x0, y0, x1, y1) = (200usize, 150usize, 400usize, 276usize);
+        let texture = |i: usize| ((i as u32).wrapping_mul(2_654_435_761) >> 29) as u8;
+        let mut pixels: Vec<u8> = (0..w * h)
+            .map(|i| if i % w >= x1 { 120 } else { 90 } + texture(i))
+            .collect();
+        for y in y0..y1 {
+            for x in x0..x1 {
+                pixels[y * w + x] = 230;
+            }
+        }
+        let image = GrayImage::new(w as u32, h as u32, pixels).unwrap();
+        let found = detect_card(&image).unwrap().expect("the card is found");
+        assert!(found.confidence > 0.9, "{}", found.confidence);
+    }
+
+    #[test]
+    fn card_shaped_tiles_of_a_grid_are_no_card() {
+        // Light tiles of a card's shape (100 × 63 px) between dark grout lines: every tile's
+        // sides run on past its corners as strongly as they run along it.
+        let (w, h) = (640usize, 480usize);
+        let pixels: Vec<u8> = (0..w * h)
+            .map(|i| {
+                let (x, y) = (i % w + 37, i / w + 21);
+                if x % 103 < 3 || y % 66 < 3 {
+                    40
+                } else {
+                    200
+                }
+            })
+            .collect();
+        let image = GrayImage::new(w as u32, h as u32, pixels).unwrap();
+        assert_eq!(detect_card(&image), Ok(None));
     }
 
     #[test]

@@ -18,6 +18,8 @@ const CORNER_STRETCH: f32 = 0.25;
 
 /// How far beyond each corner [`extensions`] looks, as a fraction of the side.
 const EXTENSION_FRACTION: f32 = 0.3;
+/// A side runs on only along an edge at least this fraction of the side's own strength.
+const RUN_ON_STRENGTH_FRACTION: f32 = 0.3;
 
 /// Support for one quad.
 #[derive(Clone, Copy, Debug)]
@@ -114,7 +116,8 @@ pub(crate) fn corner_support(
 /// two corners (from just past the rounded corner to [`EXTENSION_FRACTION`] of the side beyond
 /// it). A card lies on its background, so its sides stop at its corners. A cell of a grid (tiles,
 /// windows, a table's squares) has sides that run on past both; a part of a card cut off by a
-/// line of its design (a row of digits, a stripe) has two sides that run on past one.
+/// line of its design (a row of digits, a stripe) has two sides that run on past one. Only an
+/// edge of at least [`RUN_ON_STRENGTH_FRACTION`] of the side's median strength counts.
 pub(crate) fn extensions(
     quad: &[Vec2; 4],
     gradients: &Gradients,
@@ -125,6 +128,10 @@ pub(crate) fn extensions(
         let (p, q) = (quad[i], quad[(i + 1) % 4]);
         let length = p.distance(q);
         let samples = (length * EXTENSION_FRACTION).clamp(3.0, 60.0) as usize;
+        // The side's own edge, continued, is about as strong as the side: a faint background
+        // shading that happens to line up with a high-contrast card's side is not it.
+        let threshold =
+            edge_threshold.max(RUN_ON_STRENGTH_FRACTION * side_strength(p, q, gradients));
         let beyond = |from: Vec2, away: Vec2| {
             let direction = away.normalize_or_zero();
             fraction_on_edge(
@@ -132,12 +139,37 @@ pub(crate) fn extensions(
                 from + direction * ((SKIP_FRACTION + EXTENSION_FRACTION) * length),
                 samples,
                 gradients,
-                edge_threshold,
+                threshold,
             )
         };
         *side = [beyond(p, p - q), beyond(q, q - p)];
     }
     out
+}
+
+/// The median over a side (rounded corners left out) of the strongest gradient magnitude within
+/// a pixel across it.
+fn side_strength(p: Vec2, q: Vec2, gradients: &Gradients) -> f32 {
+    let (w, h) = (gradients.width as i32, gradients.height as i32);
+    let normal = (q - p).normalize_or_zero().perp();
+    let samples = (p.distance(q) * (1.0 - 2.0 * SKIP_FRACTION)).clamp(4.0, 200.0) as usize;
+    let mut strengths: Vec<f32> = (0..samples)
+        .map(|k| {
+            let t = SKIP_FRACTION + (1.0 - 2.0 * SKIP_FRACTION) * (k as f32 + 0.5) / samples as f32;
+            let point = p + (q - p) * t;
+            [-1.0f32, 0.0, 1.0]
+                .iter()
+                .filter_map(|offset| {
+                    let s = point + normal * *offset;
+                    let (x, y) = (s.x.floor() as i32, s.y.floor() as i32);
+                    (x >= 0 && y >= 0 && x < w && y < h)
+                        .then(|| gradients.magnitude[(y * w + x) as usize])
+                })
+                .fold(0.0, f32::max)
+        })
+        .collect();
+    let middle = strengths.len() / 2;
+    *strengths.select_nth_unstable_by(middle, f32::total_cmp).1
 }
 
 /// The fraction of the stretch from `from` to `to` (working px) that lies on an edge running
