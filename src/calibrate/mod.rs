@@ -135,6 +135,8 @@ const MIN_PLACED_SIDE_SUPPORT: f32 = 0.75;
 /// The confidence of a quad with a placed fourth side is scaled by this: its fourth side is only
 /// as good as where the other three ended, so the same quad found with four sides wins.
 const PLACED_SIDE_FACTOR: f32 = 0.92;
+/// Edge support every side of a quad needs to replace one it shares three sides with.
+const MIN_SWAP_SIDE_SUPPORT: f32 = 0.6;
 /// Below this confidence no card is claimed.
 pub const MIN_CONFIDENCE: f32 = 0.72;
 
@@ -350,11 +352,10 @@ impl<'a> Search<'a> {
 
     /// The card in this search's frame, if any: [`Search::finished`], then [`Search::choose`].
     fn detect(&self) -> Option<CardDetection> {
-        let finished: Vec<CardDetection> = self
+        let finished: Vec<(CardDetection, Evidence)> = self
             .finished()
             .into_iter()
-            .map(|(found, _)| found)
-            .filter(|d| d.confidence >= MIN_PARTNER_CONFIDENCE)
+            .filter(|(d, _)| d.confidence >= MIN_PARTNER_CONFIDENCE)
             .collect();
         self.choose(&finished)
     }
@@ -539,14 +540,19 @@ impl<'a> Search<'a> {
     /// a low-contrast side can score below it; a background line beyond a card's side makes a
     /// card-shaped quad with a strip of background. Either way the card's sides run on past the
     /// smaller quad's corners exactly when the larger one is the card.
-    fn choose(&self, detections: &[CardDetection]) -> Option<CardDetection> {
+    fn choose(&self, finished: &[(CardDetection, Evidence)]) -> Option<CardDetection> {
+        let detections: Vec<CardDetection> = finished.iter().map(|(d, _)| *d).collect();
         let confident = detections
             .iter()
             .filter(|d| d.confidence >= MIN_CONFIDENCE)
             .max_by(|a, b| a.confidence.total_cmp(&b.confidence))?;
-        let mut best = largest_holding(detections, *confident);
+        let mut best = largest_holding(&detections, *confident);
         let claimed = best.confidence;
-        for d in detections {
+        for (d, evidence) in finished {
+            // The other quad's fourth side is its own: without an edge along it, it is no card.
+            if evidence.sides[0] < MIN_SWAP_SIDE_SUPPORT {
+                continue;
+            }
             let Some(lines) = three_shared_sides(&best.corners_px, &d.corners_px) else {
                 continue;
             };
