@@ -326,13 +326,14 @@ impl<'a> Search<'a> {
         let mut kept: Vec<Candidate> = Vec::with_capacity(REFINED_CANDIDATES);
         // Quads with a placed side come after those found whole, with slots of their own.
         candidates.sort_by_key(|c| c.three_sided);
+        let mut placed = 0;
         for candidate in candidates {
-            let slots = if candidate.three_sided {
-                REFINED_CANDIDATES + REFINED_PLACED_CANDIDATES
+            let full = if candidate.three_sided {
+                placed >= REFINED_PLACED_CANDIDATES
             } else {
-                REFINED_CANDIDATES
+                kept.len() >= REFINED_CANDIDATES
             };
-            if kept.len() >= slots {
+            if full {
                 continue;
             }
             let duplicate = kept.iter().any(|k| {
@@ -342,6 +343,7 @@ impl<'a> Search<'a> {
                     .all(|(a, b)| a.distance(b) <= DUPLICATE_CORNER_PX * self.scale)
             });
             if !duplicate {
+                placed += usize::from(candidate.three_sided);
                 kept.push(candidate);
             }
         }
@@ -380,6 +382,13 @@ impl<'a> Search<'a> {
     /// ranking and its corners ordered in full-resolution px, or why it is no card.
     pub(crate) fn coarse(&self, hypothesis: quads::Hypothesis) -> Result<Candidate, &'static str> {
         let quad = hypothesis.corners;
+        // Most placed sides lie on nothing: one side's support rules them out cheaply.
+        if hypothesis.three_sided
+            && score::side_support(quad[1], quad[2], &self.gradients, self.edge_threshold)
+                < MIN_PLACED_SIDE_SUPPORT
+        {
+            return Err("placed fourth side on no edge");
+        }
         let working_size = self.working()[0].size_px();
         let full = quad.map(|p| p * self.scale);
         let (ordered, error) =

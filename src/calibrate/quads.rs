@@ -45,8 +45,8 @@ pub(crate) type Quad = [Vec2; 4];
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Hypothesis {
     pub corners: Quad,
-    /// Its fourth side was placed where three sides end (see [`three_sided`]), not found as a
-    /// segment, so it has yet to show an edge along it.
+    /// Its fourth side (from corner 1 to corner 2) was placed where three sides end (see
+    /// [`three_sided`]), not found as a segment, so it has yet to show an edge along it.
     pub three_sided: bool,
 }
 

@@ -83,6 +83,21 @@ pub(crate) fn support(
     }
 }
 
+/// The fraction of the side from `p` to `q` (rounded corners left out) on an edge along it: one
+/// side's share of [`support`], for a cheap first look at a single side.
+pub(crate) fn side_support(p: Vec2, q: Vec2, gradients: &Gradients, edge_threshold: f32) -> f32 {
+    let length = p.distance(q);
+    let normal = ((q - p) / length.max(1e-6)).perp();
+    let samples = (length * (1.0 - 2.0 * SKIP_FRACTION)).clamp(4.0, 200.0) as usize;
+    let hits = (0..samples)
+        .filter(|&k| {
+            let t = SKIP_FRACTION + (1.0 - 2.0 * SKIP_FRACTION) * (k as f32 + 0.5) / samples as f32;
+            on_edge(p + (q - p) * t, normal, gradients, edge_threshold)
+        })
+        .count();
+    hits as f32 / samples as f32
+}
+
 /// For each corner, how much of the two sides' stretches next to it (from just past the rounded
 /// corner to [`CORNER_STRETCH`] of each side) lies on an edge, 0–1. A card's sides run right up to
 /// its rounded corners; a quad that borrows a background line for one side (a square distractor
