@@ -322,11 +322,13 @@ impl<'a> Search<'a> {
             .into_iter()
             .filter_map(|hypothesis| self.coarse(hypothesis).ok())
             .collect();
-        candidates.sort_by(|a, b| b.quality.total_cmp(&a.quality));
+        // Best first, and quads with a placed side after those found whole, with slots of their
+        // own.
+        candidates.sort_by(|a, b| {
+            (a.three_sided.cmp(&b.three_sided)).then(b.quality.total_cmp(&a.quality))
+        });
         // Near-copies of one quad (a side found twice, a little apart) would crowd out the others.
         let mut kept: Vec<Candidate> = Vec::with_capacity(REFINED_CANDIDATES);
-        // Quads with a placed side come after those found whole, with slots of their own.
-        candidates.sort_by_key(|c| c.three_sided);
         let mut placed = 0;
         for candidate in candidates {
             let full = if candidate.three_sided {

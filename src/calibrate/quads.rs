@@ -88,88 +88,91 @@ pub(crate) fn hypotheses(segments: &mut Vec<Segment>, size_px: Vec2) -> Vec<Hypo
     for at in &mut corners {
         at.sort_by(|p, q| p.gap_px.total_cmp(&q.gap_px));
     }
-    let end_of =
-        |s: usize, other: usize| corners[s].iter().find(|c| c.other == other).map(|c| c.end);
+    let end_of = |s: usize, other: usize| end_at(&corners, s, other);
     let mut quads = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    'sides: for (a, at_a) in corners.iter().enumerate() {
+    'sides: for a in 0..n {
         let first_of_a = quads.len();
-        for cb in at_a.iter().filter(|c| c.end == 0) {
-            for cc in at_a.iter().filter(|c| c.end == 1) {
-                let (b, c) = (cb.other, cc.other);
-                if b == c {
+        for ((b, b_at_a), (c, c_at_a)) in arms(&corners, a) {
+            // The fourth side makes a corner with b or c, so it is among their corners.
+            let fourths = corners[b].iter().chain(&corners[c]).map(|k| k.other);
+            for d in fourths {
+                if d == a || d == b || d == c {
                     continue;
                 }
-                // b and c leave a's two ends; their far ends should meet the fourth side.
-                let (Some(b_at_a), Some(c_at_a)) = (end_of(b, a), end_of(c, a)) else {
+                let joins_b = end_of(b, d).is_some_and(|e| e != b_at_a);
+                let joins_c = end_of(c, d).is_some_and(|e| e != c_at_a);
+                if !(joins_b || joins_c) {
                     continue;
-                };
-                // The fourth side makes a corner with b or c, so it is among their corners.
-                let fourths = corners[b].iter().chain(&corners[c]).map(|k| k.other);
-                for d in fourths {
-                    if d == a || d == b || d == c {
-                        continue;
+                }
+                let mut key = [a, b, c, d];
+                key.sort_unstable();
+                if !seen.insert(key) {
+                    continue;
+                }
+                let quad = quad_from_lines([a, c, d, b].map(|i| &segments[i]));
+                if let Some(q) = quad.filter(|q| plausible(q, size_px)) {
+                    quads.push(Hypothesis {
+                        corners: q,
+                        three_sided: false,
+                    });
+                    if quads.len() >= MAX_QUADS {
+                        return quads;
                     }
-                    let joins_b = end_of(b, d).is_some_and(|e| e != b_at_a);
-                    let joins_c = end_of(c, d).is_some_and(|e| e != c_at_a);
-                    if !(joins_b || joins_c) {
-                        continue;
-                    }
-                    let mut key = [a, b, c, d];
-                    key.sort_unstable();
-                    if !seen.insert(key) {
-                        continue;
-                    }
-                    let quad = quad_from_lines([a, c, d, b].map(|i| &segments[i]));
-                    if let Some(q) = quad.filter(|q| plausible(q, size_px)) {
-                        quads.push(Hypothesis {
-                            corners: q,
-                            three_sided: false,
-                        });
-                        if quads.len() >= MAX_QUADS {
-                            return quads;
-                        }
-                        if quads.len() - first_of_a >= MAX_QUADS_PER_SIDE {
-                            continue 'sides;
-                        }
+                    if quads.len() - first_of_a >= MAX_QUADS_PER_SIDE {
+                        continue 'sides;
                     }
                 }
             }
         }
     }
     let budget = quads.len() + MAX_THREE_SIDED;
-    'bases: for (a, at_a) in corners.iter().enumerate() {
+    'bases: for a in 0..n {
         let mut started = 0;
-        for cb in at_a.iter().filter(|c| c.end == 0) {
-            for cc in at_a.iter().filter(|c| c.end == 1) {
-                let (b, c) = (cb.other, cc.other);
-                if b == c {
-                    continue;
-                }
-                let (Some(b_at_a), Some(c_at_a)) = (end_of(b, a), end_of(c, a)) else {
-                    continue;
-                };
-                let Some(q) =
-                    three_sided(&segments[a], (&segments[b], b_at_a), (&segments[c], c_at_a))
-                        .filter(|q| plausible(q, size_px))
-                else {
-                    continue;
-                };
-                quads.push(Hypothesis {
-                    corners: q,
-                    three_sided: true,
-                });
-                started += 1;
-                if quads.len() >= budget.min(MAX_QUADS) {
-                    break 'bases;
-                }
-                if started >= MAX_THREE_SIDED_PER_SIDE {
-                    continue 'bases;
-                }
+        for ((b, b_at_a), (c, c_at_a)) in arms(&corners, a) {
+            let Some(q) = three_sided(&segments[a], (&segments[b], b_at_a), (&segments[c], c_at_a))
+                .filter(|q| plausible(q, size_px))
+            else {
+                continue;
+            };
+            quads.push(Hypothesis {
+                corners: q,
+                three_sided: true,
+            });
+            started += 1;
+            if quads.len() >= budget.min(MAX_QUADS) {
+                break 'bases;
+            }
+            if started >= MAX_THREE_SIDED_PER_SIDE {
+                continue 'bases;
             }
         }
     }
     quads
+}
+
+/// Which end of segment `s` its corner with `other` is at, if they make one.
+fn end_at(corners: &[Vec<Corner>], s: usize, other: usize) -> Option<usize> {
+    corners[s].iter().find(|c| c.other == other).map(|c| c.end)
+}
+
+/// The arms of the U's that side `a` is the base of, closest corners first: each pair of sides
+/// `b` and `c` that leave its two ends (with the end of each that is at `a`), whose far ends
+/// should meet a fourth side.
+fn arms(
+    corners: &[Vec<Corner>],
+    a: usize,
+) -> impl Iterator<Item = ((usize, usize), (usize, usize))> + '_ {
+    let at_a = &corners[a];
+    at_a.iter().filter(|k| k.end == 0).flat_map(move |cb| {
+        at_a.iter()
+            .filter(|k| k.end == 1)
+            .filter(move |cc| cc.other != cb.other)
+            .filter_map(move |cc| {
+                let (b, c) = (cb.other, cc.other);
+                Some(((b, end_at(corners, b, a)?), (c, end_at(corners, c, a)?)))
+            })
+    })
 }
 
 /// The quad that sides `b` and `c`, leaving the ends of `a` (each with the end of it that is at

@@ -60,11 +60,10 @@ pub(crate) fn support(
         if normal.dot(p - centre) < 0.0 {
             normal = -normal;
         }
-        let samples = (length * (1.0 - 2.0 * SKIP_FRACTION)).clamp(4.0, 200.0) as usize;
+        let points = side_points(p, q);
+        let samples = points.len();
         let mut hits = 0;
-        for k in 0..samples {
-            let t = SKIP_FRACTION + (1.0 - 2.0 * SKIP_FRACTION) * (k as f32 + 0.5) / samples as f32;
-            let point = p + (q - p) * t;
+        for point in points {
             // The best of three pixels across the side tolerates a coarse corner estimate.
             hits += usize::from(on_edge(point, normal, gradients, edge_threshold));
             for (d, plane) in difference.iter_mut().zip(planes) {
@@ -86,16 +85,30 @@ pub(crate) fn support(
 /// The fraction of the side from `p` to `q` (rounded corners left out) on an edge along it: one
 /// side's share of [`support`], for a cheap first look at a single side.
 pub(crate) fn side_support(p: Vec2, q: Vec2, gradients: &Gradients, edge_threshold: f32) -> f32 {
-    let length = p.distance(q);
-    let normal = ((q - p) / length.max(1e-6)).perp();
-    let samples = (length * (1.0 - 2.0 * SKIP_FRACTION)).clamp(4.0, 200.0) as usize;
-    let hits = (0..samples)
-        .filter(|&k| {
-            let t = SKIP_FRACTION + (1.0 - 2.0 * SKIP_FRACTION) * (k as f32 + 0.5) / samples as f32;
-            on_edge(p + (q - p) * t, normal, gradients, edge_threshold)
-        })
+    let normal = ((q - p) / p.distance(q).max(1e-6)).perp();
+    let points = side_points(p, q);
+    let samples = points.len();
+    let hits = points
+        .filter(|&point| on_edge(point, normal, gradients, edge_threshold))
         .count();
     hits as f32 / samples as f32
+}
+
+/// The points at which a side from `p` to `q` is sampled: about one per px, rounded corners
+/// left out.
+fn side_points(p: Vec2, q: Vec2) -> impl ExactSizeIterator<Item = Vec2> {
+    let samples = (p.distance(q) * (1.0 - 2.0 * SKIP_FRACTION)).clamp(4.0, 200.0) as usize;
+    (0..samples).map(move |k| {
+        let t = SKIP_FRACTION + (1.0 - 2.0 * SKIP_FRACTION) * (k as f32 + 0.5) / samples as f32;
+        p + (q - p) * t
+    })
+}
+
+/// The index of the gradients' pixel under `point`, if it is inside.
+fn pixel(gradients: &Gradients, point: Vec2) -> Option<usize> {
+    let (x, y) = (point.x.floor(), point.y.floor());
+    (x >= 0.0 && y >= 0.0 && x < gradients.width as f32 && y < gradients.height as f32)
+        .then(|| y as usize * gradients.width + x as usize)
 }
 
 /// For each corner, how much of the two sides' stretches next to it (from just past the rounded
@@ -165,21 +178,13 @@ pub(crate) fn extensions(
 /// The median over a side (rounded corners left out) of the strongest gradient magnitude within
 /// a pixel across it.
 fn side_strength(p: Vec2, q: Vec2, gradients: &Gradients) -> f32 {
-    let (w, h) = (gradients.width as i32, gradients.height as i32);
     let normal = (q - p).normalize_or_zero().perp();
-    let samples = (p.distance(q) * (1.0 - 2.0 * SKIP_FRACTION)).clamp(4.0, 200.0) as usize;
-    let mut strengths: Vec<f32> = (0..samples)
-        .map(|k| {
-            let t = SKIP_FRACTION + (1.0 - 2.0 * SKIP_FRACTION) * (k as f32 + 0.5) / samples as f32;
-            let point = p + (q - p) * t;
+    let mut strengths: Vec<f32> = side_points(p, q)
+        .map(|point| {
             [-1.0f32, 0.0, 1.0]
                 .iter()
-                .filter_map(|offset| {
-                    let s = point + normal * *offset;
-                    let (x, y) = (s.x.floor() as i32, s.y.floor() as i32);
-                    (x >= 0 && y >= 0 && x < w && y < h)
-                        .then(|| gradients.magnitude[(y * w + x) as usize])
-                })
+                .filter_map(|offset| pixel(gradients, point + normal * *offset))
+                .map(|j| gradients.magnitude[j])
                 .fold(0.0, f32::max)
         })
         .collect();
@@ -243,15 +248,11 @@ fn edge_polarity(
     gradients: &Gradients,
     edge_threshold: f32,
 ) -> Option<bool> {
-    let (w, h) = (gradients.width as i32, gradients.height as i32);
     let mut strongest: Option<(f32, bool)> = None;
     for offset in [-1.0f32, 0.0, 1.0] {
-        let s = point + normal * offset;
-        let (x, y) = (s.x.floor() as i32, s.y.floor() as i32);
-        if x < 0 || y < 0 || x >= w || y >= h {
+        let Some(j) = pixel(gradients, point + normal * offset) else {
             continue;
-        }
-        let j = (y * w + x) as usize;
+        };
         let m = gradients.magnitude[j];
         if m >= edge_threshold && strongest.is_none_or(|(best, _)| m > best) {
             let cos = Vec2::new(gradients.gx[j], gradients.gy[j]).dot(normal) / m;
