@@ -138,6 +138,20 @@ fn inside(reference: &ReferenceImage) -> Vec<usize> {
         .collect()
 }
 
+/// Pixels wholly inside a stone of `spec` as `camera` sees it, by a 2 × 2 stratified coverage
+/// trace (no bounces: only the hits matter).
+fn stone_pixels(spec: &RenderSpec, camera: &CameraMatrices) -> Vec<usize> {
+    inside(&trace_cpu(
+        spec,
+        camera,
+        ReferenceSettings {
+            rays: PixelRays::Stratified(2),
+            spectrum: Spectrum::Channels,
+            max_bounces: 0,
+        },
+    ))
+}
+
 /// Mean absolute difference of display values (0..1, averaged over RGB) on `pixels`.
 fn mean_abs_error(a: &[u8], b: &[u8], pixels: &[usize]) -> f64 {
     let sum: f64 = pixels
@@ -234,16 +248,7 @@ fn a_clear_stone_disappears_in_a_white_furnace() {
                     ..GemQuality::HIGH
                 },
             );
-            let coverage = trace_cpu(
-                &spec,
-                &gpu.camera,
-                ReferenceSettings {
-                    rays: PixelRays::Stratified(2),
-                    spectrum: Spectrum::Channels,
-                    max_bounces: 0,
-                },
-            );
-            let pixels = inside(&coverage);
+            let pixels = stone_pixels(&spec, &gpu.camera);
             assert!(
                 pixels.len() > 1500,
                 "{cut}: the stone covers {} px",
@@ -581,16 +586,7 @@ fn dispersion_spreads_white_light_into_colour() {
             &gpu.rgba,
         );
         if pixels.is_empty() {
-            let coverage = trace_cpu(
-                &spec,
-                &gpu.camera,
-                ReferenceSettings {
-                    rays: PixelRays::Stratified(2),
-                    spectrum: Spectrum::Channels,
-                    max_bounces: 0,
-                },
-            );
-            pixels = inside(&coverage);
+            pixels = stone_pixels(&spec, &gpu.camera);
             assert!(pixels.len() > 1500, "the stone covers {} px", pixels.len());
         }
         let sum: f64 = pixels
