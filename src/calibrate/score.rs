@@ -29,6 +29,8 @@ pub(crate) struct Support {
     /// |mean inside − mean outside| along the sides, grey levels, in the plane where it is
     /// largest.
     pub contrast: f32,
+    /// Each side's mean inside − outside in that plane, grey levels, signed.
+    pub side_contrasts: [f32; 4],
 }
 
 impl Support {
@@ -50,6 +52,7 @@ pub(crate) fn support(
     let centre = quad.iter().copied().sum::<Vec2>() / 4.0;
     let mut sides = [0.0f32; 4];
     let mut difference = vec![0.0f32; planes.len()];
+    let mut side_differences = vec![[0.0f32; 4]; planes.len()];
     let mut count = 0.0f32;
     for (i, side) in sides.iter_mut().enumerate() {
         let (p, q) = (quad[i], quad[(i + 1) % 4]);
@@ -66,19 +69,31 @@ pub(crate) fn support(
         for point in points {
             // The best of three pixels across the side tolerates a coarse corner estimate.
             hits += usize::from(on_edge(point, normal, gradients, edge_threshold));
-            for (d, plane) in difference.iter_mut().zip(planes) {
-                *d += plane.sample(point - normal * 2.5) - plane.sample(point + normal * 2.5);
+            for ((d, sd), plane) in difference
+                .iter_mut()
+                .zip(side_differences.iter_mut())
+                .zip(planes)
+            {
+                let step = plane.sample(point - normal * 2.5) - plane.sample(point + normal * 2.5);
+                *d += step;
+                sd[i] += step / samples as f32;
             }
             count += 1.0;
         }
         *side = hits as f32 / samples as f32;
     }
+    let (strongest, contrast) = difference
+        .iter()
+        .map(|d| (d / count.max(1.0)).abs())
+        .enumerate()
+        .fold(
+            (0, 0.0),
+            |best, (k, c)| if c > best.1 { (k, c) } else { best },
+        );
     Support {
         sides,
-        contrast: difference
-            .iter()
-            .map(|d| (d / count.max(1.0)).abs())
-            .fold(0.0, f32::max),
+        contrast,
+        side_contrasts: side_differences.get(strongest).copied().unwrap_or_default(),
     }
 }
 

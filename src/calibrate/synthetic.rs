@@ -1028,17 +1028,13 @@ fn dump_edges(stem: &str, search: &super::Search, corners: [Vec2; 4]) {
     save_neighbourhood(&picture, working, &format!("{stem}.png"));
 }
 
-/// Every finished candidate's evidence over drawn sets (`LOUPE_EVIDENCE_SEEDS`, hex, comma
-/// separated), labelled 1 when it is the true card, as CSV at `LOUPE_EVIDENCE_CSV`: the data
-/// behind the confidence's weights. Run with `cargo test --release --lib card_evidence_table --
-/// --ignored`.
-#[test]
-#[ignore = "writes a data table, checks nothing"]
-fn card_evidence_table() {
-    use std::fmt::Write;
-    let seeds = std::env::var("LOUPE_EVIDENCE_SEEDS").unwrap_or_else(|_| "5EEDCA4D".into());
-    let mut csv =
-        String::from("seed,scene,label,s0,s1,s2,s3,distance_px,contrast,ends,tilt_deg,width_px\n");
+/// Calls `each` with every finished candidate of every scene of the drawn sets `seeds` (hex,
+/// comma separated): the seed, the scene's index, the candidate and whether it is the true card
+/// (corners within 5 % of the card's width of the truth).
+fn for_each_finished(
+    seeds: &str,
+    mut each: impl FnMut(&str, usize, &super::CardDetection, &super::Evidence, bool),
+) {
     for seed in seeds.split(',') {
         let mut rng = Rng::new(u64::from_str_radix(seed, 16).unwrap());
         for i in 0..180 {
@@ -1055,29 +1051,163 @@ fn card_evidence_table() {
                 let label = scene.truth.is_some_and(|(truth, corners)| {
                     quad_distance(&d.corners_px, &corners) < 0.05 * truth * CARD_WIDTH_MM
                 });
-                writeln!(
-                    csv,
-                    "{seed},{i},{},{:.3},{:.3},{:.3},{:.3},{:.3},{:.1},{},{:.1},{:.1}",
-                    u8::from(label),
-                    e.sides[0],
-                    e.sides[1],
-                    e.sides[2],
-                    e.sides[3],
-                    e.distance_px,
-                    e.contrast,
-                    e.ends_running_on,
-                    tilt_deg(&d),
-                    d.fit.px_per_mm * CARD_WIDTH_MM
-                )
-                .unwrap();
+                each(seed, i, &d, &e, label);
             }
         }
     }
+}
+
+/// Every finished candidate's evidence over drawn sets (`LOUPE_EVIDENCE_SEEDS`, hex, comma
+/// separated), labelled 1 when it is the true card, as CSV at `LOUPE_EVIDENCE_CSV`, for
+/// exploring what else a confidence could weigh. Run with `cargo test --release --lib
+/// card_evidence_table -- --ignored`.
+#[test]
+#[ignore = "writes a data table, checks nothing"]
+fn card_evidence_table() {
+    use std::fmt::Write;
+    let seeds = std::env::var("LOUPE_EVIDENCE_SEEDS").unwrap_or_else(|_| "5EEDCA4D".into());
+    let mut csv = String::from(
+        "seed,scene,label,s0,s1,s2,s3,distance_px,contrast,tilt_deg,width_px,c0,c1,c2,c3,run_on,\
+         k0,k1,k2,k3,quality,three_sided\n",
+    );
+    for_each_finished(&seeds, |seed, i, _, e, label| {
+        let [s0, s1, s2, s3] = e.sides;
+        let [c0, c1, c2, c3] = e.corners;
+        let [k0, k1, k2, k3] = e.side_contrasts;
+        writeln!(
+            csv,
+            "{seed},{i},{},{s0:.3},{s1:.3},{s2:.3},{s3:.3},{:.3},{:.1},{:.1},{:.1},{c0:.3},\
+             {c1:.3},{c2:.3},{c3:.3},{:.3},{k0:.1},{k1:.1},{k2:.1},{k3:.1},{:.3},{}",
+            u8::from(label),
+            e.distance_px,
+            e.contrast,
+            e.tilt_deg,
+            e.width_px,
+            e.run_on,
+            e.quality,
+            u8::from(e.three_sided)
+        )
+        .unwrap();
+    });
     std::fs::write(
         std::env::var("LOUPE_EVIDENCE_CSV").unwrap_or_else(|_| "card-evidence.csv".into()),
         csv,
     )
     .unwrap();
+}
+
+/// Fits the confidence's logistic model ([`super::CONFIDENCE_WEIGHTS`]) to every finished
+/// candidate of the drawn sets in `LOUPE_EVIDENCE_SEEDS` (by default the twenty training sets,
+/// 100 to 113 hex) and prints the weights as Rust: Newton's method on the mean log-loss of
+/// standardised features, with an L2 penalty of 1e-3 on every weight but the bias. Run with
+/// `cargo test --release --lib fit_confidence_weights -- --ignored --nocapture` (about 4 min).
+#[test]
+#[ignore = "a fit that prints weights, checks nothing"]
+fn fit_confidence_weights() {
+    use super::FEATURES;
+    let seeds = std::env::var("LOUPE_EVIDENCE_SEEDS").unwrap_or_else(|_| {
+        (0x100..0x114)
+            .map(|s| format!("{s:X}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    });
+    let mut rows: Vec<([f64; FEATURES], f64)> = Vec::new();
+    for_each_finished(&seeds, |_, _, _, e, label| {
+        rows.push((e.features().map(f64::from), f64::from(u8::from(label))));
+    });
+    let n = rows.len() as f64;
+    let mut mean = [0.0f64; FEATURES];
+    let mut spread = [0.0f64; FEATURES];
+    for (x, _) in &rows {
+        for k in 0..FEATURES {
+            mean[k] += x[k] / n;
+        }
+    }
+    for (x, _) in &rows {
+        for k in 0..FEATURES {
+            spread[k] += (x[k] - mean[k]).powi(2) / n;
+        }
+    }
+    let spread = spread.map(|v| v.sqrt() + 1e-9);
+    // Standardised features and a constant 1 for the bias.
+    const D: usize = FEATURES + 1;
+    let z: Vec<([f64; D], f64)> = rows
+        .iter()
+        .map(|(x, y)| {
+            let mut v = [1.0; D];
+            for k in 0..FEATURES {
+                v[k] = (x[k] - mean[k]) / spread[k];
+            }
+            (v, *y)
+        })
+        .collect();
+    let l2 = 1e-3;
+    let mut w = [0.0f64; D];
+    for _ in 0..100 {
+        let mut gradient = [0.0f64; D];
+        let mut hessian = [[0.0f64; D]; D];
+        for (v, y) in &z {
+            let p = 1.0 / (1.0 + (-(0..D).map(|k| w[k] * v[k]).sum::<f64>()).exp());
+            for a in 0..D {
+                gradient[a] += (p - y) * v[a] / n;
+                for b in 0..D {
+                    hessian[a][b] += p * (1.0 - p) * v[a] * v[b] / n;
+                }
+            }
+        }
+        for a in 0..D {
+            hessian[a][a] += l2;
+            if a < FEATURES {
+                gradient[a] += l2 * w[a];
+            }
+        }
+        let step = solve(hessian, gradient);
+        for a in 0..D {
+            w[a] -= step[a];
+        }
+        if step.iter().all(|s| s.abs() < 1e-10) {
+            break;
+        }
+    }
+    let weights: Vec<String> = (0..FEATURES)
+        .map(|k| format!("{:.4}", w[k] / spread[k]))
+        .collect();
+    let bias = w[FEATURES]
+        - (0..FEATURES)
+            .map(|k| w[k] * mean[k] / spread[k])
+            .sum::<f64>();
+    let cards = rows.iter().filter(|(_, y)| *y > 0.5).count();
+    println!("{} quads, {cards} of them the card", rows.len());
+    println!(
+        "const CONFIDENCE_WEIGHTS: [f32; FEATURES] = [{}];",
+        weights.join(", ")
+    );
+    println!("const CONFIDENCE_BIAS: f32 = {bias:.4};");
+}
+
+/// `a`⁻¹ `b` by Gaussian elimination with partial pivoting (`a` is positive definite here).
+fn solve<const D: usize>(mut a: [[f64; D]; D], mut b: [f64; D]) -> [f64; D] {
+    for col in 0..D {
+        let pivot = (col..D)
+            .max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))
+            .unwrap();
+        a.swap(col, pivot);
+        b.swap(col, pivot);
+        for row in col + 1..D {
+            let f = a[row][col] / a[col][col];
+            let pivot_row = a[col];
+            for (x, p) in a[row][col..].iter_mut().zip(&pivot_row[col..]) {
+                *x -= f * p;
+            }
+            b[row] -= f * b[col];
+        }
+    }
+    let mut x = [0.0f64; D];
+    for row in (0..D).rev() {
+        let rest: f64 = (row + 1..D).map(|k| a[row][k] * x[k]).sum();
+        x[row] = (b[row] - rest) / a[row][row];
+    }
+    x
 }
 
 /// Detection in the element's copies of 1280×720 camera frames, scaled down to a long side of
