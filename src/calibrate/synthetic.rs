@@ -555,11 +555,6 @@ fn detect_rgba(scene: &Scene) -> Result<Option<super::CardDetection>, super::Car
     super::detect_card_rgba8(scene.image.width, scene.image.height, &scene.rgba)
 }
 
-/// The found card's tilt from square to the camera's axis, degrees (0 when no pose).
-fn tilt_deg(d: &super::CardDetection) -> f32 {
-    d.fit.pose.map_or(0.0, |p| p.tilt_deg())
-}
-
 /// Prints a card found in negative scene `i`: its confidence, tilt, corners and evidence.
 fn print_false_card(i: usize, scene: &Scene, d: &super::CardDetection) {
     let planes =
@@ -574,7 +569,7 @@ fn print_false_card(i: usize, scene: &Scene, d: &super::CardDetection) {
         "negative {i}: false card (distractor {}), conf {:.2}, tilt {:.0}°, {:?}, {evidence:?}",
         scene.distractor,
         d.confidence,
-        tilt_deg(d),
+        d.fit.tilt_deg(),
         d.corners_px
     );
 }
@@ -712,7 +707,7 @@ fn synthetic_card_set() {
                     errors.push(error);
                     confidences.push(d.confidence);
                     if std::env::var("LOUPE_CARD_TILTS").is_ok() {
-                        println!("tilt true {:.1} conf {:.2}", tilt_deg(&d), d.confidence);
+                        println!("tilt true {:.1} conf {:.2}", d.fit.tilt_deg(), d.confidence);
                     }
                 }
             }
@@ -737,7 +732,11 @@ fn synthetic_card_set() {
         if let Some(d) = detect_rgba(&scene).unwrap() {
             false_positives += 1;
             if std::env::var("LOUPE_CARD_TILTS").is_ok() {
-                println!("tilt false {:.1} conf {:.2}", tilt_deg(&d), d.confidence);
+                println!(
+                    "tilt false {:.1} conf {:.2}",
+                    d.fit.tilt_deg(),
+                    d.confidence
+                );
             }
             print_false_card(i, &scene, &d);
         }
@@ -1029,12 +1028,9 @@ fn dump_edges(stem: &str, search: &super::Search, corners: [Vec2; 4]) {
 }
 
 /// Calls `each` with every finished candidate of every scene of the drawn sets `seeds` (hex,
-/// comma separated): the seed, the scene's index, the candidate and whether it is the true card
+/// comma separated): the seed, the scene's index, the candidate's evidence and whether it is the true card
 /// (corners within 5 % of the card's width of the truth).
-fn for_each_finished(
-    seeds: &str,
-    mut each: impl FnMut(&str, usize, &super::CardDetection, &super::Evidence, bool),
-) {
+fn for_each_finished(seeds: &str, mut each: impl FnMut(&str, usize, &super::Evidence, bool)) {
     for seed in seeds.split(',') {
         let mut rng = Rng::new(u64::from_str_radix(seed, 16).unwrap());
         for i in 0..180 {
@@ -1051,7 +1047,7 @@ fn for_each_finished(
                 let label = scene.truth.is_some_and(|(truth, corners)| {
                     quad_distance(&d.corners_px, &corners) < 0.05 * truth * CARD_WIDTH_MM
                 });
-                each(seed, i, &d, &e, label);
+                each(seed, i, &e, label);
             }
         }
     }
@@ -1070,7 +1066,7 @@ fn card_evidence_table() {
         "seed,scene,label,s0,s1,s2,s3,distance_px,contrast,tilt_deg,width_px,c0,c1,c2,c3,run_on,\
          k0,k1,k2,k3,quality,three_sided\n",
     );
-    for_each_finished(&seeds, |seed, i, _, e, label| {
+    for_each_finished(&seeds, |seed, i, e, label| {
         let [s0, s1, s2, s3] = e.sides;
         let [c0, c1, c2, c3] = e.corners;
         let [k0, k1, k2, k3] = e.side_contrasts;
@@ -1112,7 +1108,7 @@ fn fit_confidence_weights() {
             .join(",")
     });
     let mut rows: Vec<([f64; FEATURES], f64)> = Vec::new();
-    for_each_finished(&seeds, |_, _, _, e, label| {
+    for_each_finished(&seeds, |_, _, e, label| {
         rows.push((e.features().map(f64::from), f64::from(u8::from(label))));
     });
     let n = rows.len() as f64;
@@ -1155,11 +1151,9 @@ fn fit_confidence_weights() {
                 }
             }
         }
-        for a in 0..D {
+        for a in 0..FEATURES {
             hessian[a][a] += l2;
-            if a < FEATURES {
-                gradient[a] += l2 * w[a];
-            }
+            gradient[a] += l2 * w[a];
         }
         let step = solve(hessian, gradient);
         for a in 0..D {

@@ -174,6 +174,14 @@ pub struct CardFit {
     pub pose: Option<CardPose>,
 }
 
+impl CardFit {
+    /// The card's tilt from square to the camera, degrees (see [`CardPose::tilt_deg`]); 0 when
+    /// it is too square to the camera for a pose.
+    pub fn tilt_deg(&self) -> f32 {
+        self.pose.map_or(0.0, |p| p.tilt_deg())
+    }
+}
+
 /// Fits an ID-1 card to its four corners in an image.
 ///
 /// `corners_px` go clockwise on screen from the card's top-left corner as seen in the image (the
