@@ -404,6 +404,9 @@ impl<'a> Search<'a> {
             (a.three_sided.cmp(&b.three_sided)).then(b.quality.total_cmp(&a.quality))
         });
         // Near-copies of one quad (a side found twice, a little apart) would crowd out the others.
+        // A quad found whole and the same quad with its fourth side placed are both kept: they
+        // are scored differently (the model weighs a placed side), and keeping only the whole
+        // one lost cards that the placed one claims: 1 point of detection on the validation sets.
         let mut kept: Vec<Candidate> = Vec::with_capacity(REFINED_CANDIDATES);
         let mut placed = 0;
         for candidate in candidates {
@@ -416,10 +419,11 @@ impl<'a> Search<'a> {
                 continue;
             }
             let duplicate = kept.iter().any(|k| {
-                k.corners
-                    .iter()
-                    .zip(candidate.corners)
-                    .all(|(a, b)| a.distance(b) <= DUPLICATE_CORNER_PX * self.scale)
+                k.three_sided == candidate.three_sided
+                    && k.corners
+                        .iter()
+                        .zip(candidate.corners)
+                        .all(|(a, b)| a.distance(b) <= DUPLICATE_CORNER_PX * self.scale)
             });
             if !duplicate {
                 placed += usize::from(candidate.three_sided);

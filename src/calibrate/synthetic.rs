@@ -1318,6 +1318,17 @@ fn explain_card_set() {
             }
             println!("{i:3} reasons {reasons:?}");
         }
+        if std::env::var("LOUPE_EXPLAIN_FINISHED").is_ok() {
+            for (d, e) in search.finished() {
+                println!(
+                    "{i:3} finished conf {:.2} off {:.1} px width {:.0} placed {}",
+                    d.confidence,
+                    quad_distance(&d.corners_px, &corners),
+                    e.width_px,
+                    e.three_sided
+                );
+            }
+        }
         let passing: Vec<super::Candidate> = hypotheses
             .iter()
             .filter_map(|q| search.coarse(*q).ok())
