@@ -648,7 +648,10 @@ impl<'a> Search<'a> {
                 .iter()
                 .map(|[near, far_best, far_d]| near.distance(*far_best) - near.distance(*far_d))
                 .sum();
-            let support = lines
+            // Two quads that differ by a strip narrower than a rounded corner leave nothing to
+            // measure: the more confident one stands (it used to count as "no edge there", which
+            // swapped a card for the quad cut off it by a stripe a few px inside its side).
+            let Some(support) = lines
                 .iter()
                 .map(|[near, far_best, far_d]| {
                     let (small, large) = if reach > 0.0 {
@@ -664,9 +667,11 @@ impl<'a> Search<'a> {
                         self.edge_threshold,
                     )
                 })
-                .sum::<f32>()
-                / 2.0;
-            let larger_is_card = support >= MIN_STRETCH_SUPPORT;
+                .sum::<Option<f32>>()
+            else {
+                continue;
+            };
+            let larger_is_card = support / 2.0 >= MIN_STRETCH_SUPPORT;
             if larger_is_card != (reach > 0.0) {
                 // The pair's evidence claimed the card; the geometry is the other quad's.
                 best = CardDetection {
@@ -914,6 +919,59 @@ mod tests {
             ..card
         };
         assert!(cell.confidence() < MIN_CONFIDENCE, "{}", cell.confidence());
+    }
+
+    #[test]
+    fn a_stripe_just_inside_a_side_does_not_take_the_card_s_place() {
+        // A white card (200 × 126 px) with a dark stripe 12 px inside its right side: the
+        // stripe makes a quad that shares three of the card's sides and ends 12 px short of its
+        // right corners, less than the rounded corner that the shared lines' check leaves out.
+        let (w, h) = (640usize, 480usize);
+        let (x0, y0, x1, y1) = (200usize, 150usize, 400usize, 276usize);
+        let mut pixels = vec![90u8; w * h];
+        for y in y0..y1 {
+            for x in x0..x1 {
+                pixels[y * w + x] = if (388..391).contains(&x) { 40 } else { 230 };
+            }
+        }
+        let planes = [GrayImage::new(w as u32, h as u32, pixels).unwrap()];
+        let search = Search::new(&planes).unwrap();
+        let quad = |right: f32| {
+            let [x0, y0, y1] = [x0, y0, y1].map(|v| v as f32);
+            [[x0, y0], [right, y0], [right, y1], [x0, y1]].map(Vec2::from_array)
+        };
+        let finished = |corners_px: [Vec2; 4], confidence: f32| {
+            let fit = card_from_corners(corners_px, Vec2::new(w as f32, h as f32)).unwrap();
+            let evidence = Evidence {
+                sides: [1.0; 4],
+                distance_px: 0.5,
+                contrast: 140.0,
+                corners: [1.0; 4],
+                run_on: 0.0,
+                side_contrasts: [140.0; 4],
+                quality: 1.0,
+                three_sided: false,
+                width_px: corners_px[0].distance(corners_px[1]),
+                tilt_deg: 0.0,
+            };
+            let detection = CardDetection {
+                corners_px,
+                confidence,
+                fit,
+            };
+            (detection, evidence)
+        };
+        let (whole, cut) = (quad(x1 as f32), quad(388.0));
+        assert!(three_shared_sides(&whole, &cut).is_some());
+        let chosen = search
+            .choose(&[finished(whole, 0.99), finished(cut, 0.9)])
+            .expect("a card is claimed");
+        assert_eq!(chosen.corners_px, whole);
+        // The other way round, the more confident one stands too.
+        let chosen = search
+            .choose(&[finished(whole, 0.9), finished(cut, 0.99)])
+            .expect("a card is claimed");
+        assert_eq!(chosen.corners_px, cut);
     }
 
     #[test]

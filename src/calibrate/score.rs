@@ -208,26 +208,27 @@ fn side_strength(p: Vec2, q: Vec2, gradients: &Gradients) -> f32 {
 }
 
 /// The fraction of the stretch from `from` to `to` (working px) that lies on an edge running
-/// along it, leaving out [`SKIP_FRACTION`] of `side_length_px` at the `to` end (a rounded corner).
+/// along it, leaving out [`SKIP_FRACTION`] of `side_length_px` at the `to` end (a rounded corner);
+/// `None` when less than a pixel is left to look at.
 pub(crate) fn stretch_support(
     from: Vec2,
     to: Vec2,
     side_length_px: f32,
     gradients: &Gradients,
     edge_threshold: f32,
-) -> f32 {
+) -> Option<f32> {
     let length = from.distance(to) - SKIP_FRACTION * side_length_px;
     if length < 1.0 {
-        return 0.0;
+        return None;
     }
     let direction = (to - from).normalize_or_zero();
-    fraction_on_edge(
+    Some(fraction_on_edge(
         from,
         from + direction * length,
         (length as usize).clamp(3, 200),
         gradients,
         edge_threshold,
-    )
+    ))
 }
 
 /// The fraction of `samples` points, evenly spread from `from` to `to`, that lie on an edge
