@@ -1258,8 +1258,10 @@ fn element_copy_sizes() {
 
 /// Where each positive the search gets wrong loses its card, and which negatives give a false card
 /// (`LOUPE_EXPLAIN_DUMP=DIR` writes their pictures, with `LOUPE_EXPLAIN_PIECES` the pieces
-/// before joining rather than the segments; `LOUPE_CARD_SEED` picks the set, `LOUPE_CARD_FRAME`
-/// one frame size for all): run with
+/// before joining rather than the segments; `LOUPE_EXPLAIN_SIDES` lists the segments along each
+/// true side, `LOUPE_EXPLAIN_FINISHED` every finished quad, `LOUPE_EXPLAIN_REASONS` why the
+/// coarse checks drop hypotheses; `LOUPE_CARD_SEED` picks the set, `LOUPE_CARD_FRAME` one frame
+/// size for all): run with
 /// `cargo test --release --lib explain_card_set -- --ignored --nocapture`.
 #[test]
 #[ignore = "a diagnostic report, not a check"]
@@ -1284,26 +1286,39 @@ fn explain_card_set() {
             dump_edges(&format!("{dir}/{i:03}_edges"), &search, corners);
         }
         let working_truth = corners.map(|c| c / search.scale);
-        // How much of each true side the segments cover (within 1.5 px and 3° of its line).
+        // The segments along each true side (within 1.5 px and 3° of its line), and how much of
+        // the side they cover.
         let segments = search.segments();
-        let coverage = [0, 1, 2, 3].map(|k| {
+        let along_side = |k: usize| {
             let (p, q) = (working_truth[k], working_truth[(k + 1) % 4]);
             let direction = (q - p).normalize();
-            let length = p.distance(q);
-            segments
-                .iter()
-                .filter(|s| {
-                    s.direction.perp_dot(direction).abs() < 0.05
-                        && s.ends
-                            .iter()
-                            .all(|e| (*e - p).perp_dot(direction).abs() < 1.5)
-                })
+            segments.iter().filter(move |s| {
+                s.direction.perp_dot(direction).abs() < 0.05
+                    && s.ends
+                        .iter()
+                        .all(|e| (*e - p).perp_dot(direction).abs() < 1.5)
+            })
+        };
+        let coverage = [0, 1, 2, 3].map(|k| {
+            let (p, q) = (working_truth[k], working_truth[(k + 1) % 4]);
+            let (direction, length) = ((q - p).normalize(), p.distance(q));
+            along_side(k)
                 .map(|s| {
                     let t = s.ends.map(|e| (e - p).dot(direction) / length);
                     (t[0].max(t[1]).min(1.0) - t[0].min(t[1]).max(0.0)).max(0.0)
                 })
                 .fold(0.0, f32::max)
         });
+        if std::env::var("LOUPE_EXPLAIN_SIDES").is_ok() {
+            for k in 0..4 {
+                for s in along_side(k) {
+                    println!(
+                        "{i:3} side {k}: segment {:?} length {:.0}",
+                        s.ends, s.length
+                    );
+                }
+            }
+        }
         let hypotheses = search.hypotheses();
         let nearest = hypotheses
             .iter()
