@@ -49,7 +49,8 @@
 //! detection 85.8 %, false positives 0 %, px/mm error median 0.07 %, p95 0.75 %. The figures to
 //! trust are those of drawn sets that the choices were not made on: over ten (`LOUPE_CARD_SEED`
 //! 400 to 409, hex: 1200 positives, 600 negatives) 80.5 % and 2.8 % (75.8–85.8 % and 0–6.7 %
-//! per set; the same ten gave 79.3 % and 2.8 % before the last two changes), px/mm error median
+//! per set; the same ten gave 79.3 % and 2.8 % before a quad's whole and placed copies were
+//! both refined and a stripe just inside a side stopped taking a card's place), px/mm error median
 //! 0.04–0.07 %, p95 0.60–1.16 %. False positives swing from set to set (one is 1.7 % of a set):
 //! twenty fresh sets (500 to 513) give 82.5 % and 1.5 % at [`MIN_CONFIDENCE`], the ten
 //! validation sets that chose it (200 to 209) 82.7 % and 1.5 %, and an earlier test draw (300
@@ -60,9 +61,12 @@
 //! a finger over a corner (from 30 %). Most false positives are card-shaped tiles of a
 //! background photo and square-ish rectangles that a tilt of 35–42° could explain (those whose
 //! corners show the taper of a long lens are rejected; see [`MIN_TAPER_TILT_DEG`]). In frames
-//! of 960 px or more, searched at half size, small cards fare worse: before the last two
-//! changes, 76.3 % at 1280×720 and 77.9 % at 1024×768 over four sets (`LOUPE_CARD_FRAME`),
-//! with 1.3 % and 2.1 % false positives.
+//! of 960 px or more, searched at half size, small cards fare worse and false positives are
+//! more frequent: at 1280×720, 75.4 % and 5.8 % over four fresh sets (400 to 403,
+//! `LOUPE_CARD_FRAME`), 78.2 % and 4.2 % over the validation sets; at 1024×768, 77.1 % and 2.5 %
+//! (400 to 403). Those false cards are confident (2 % of the validation frames at a 0.8 claim);
+//! three of set 200's four are square-ish rectangles with no measurable taper, but refusing
+//! those (a tilt of 36° or more with no taper) lost as many cards as false ones.
 //! `explain_card_set` (an ignored test) says where each failure loses its card.
 
 mod colour;
