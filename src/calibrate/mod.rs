@@ -754,6 +754,24 @@ fn contains(q: &[Vec2; 4], p: Vec2) -> bool {
 mod tests {
     use super::*;
 
+    /// The test frames' size, and the card's rectangle in them (x0, y0, x1, y1): 200 × 126 px,
+    /// axis-aligned, its sides at exact pixel boundaries so the truth is exact.
+    const FRAME: (usize, usize) = (640, 480);
+    const CARD: (usize, usize, usize, usize) = (200, 150, 400, 276);
+
+    /// A test frame: each pixel `background(index)`, the card's `card(x)`.
+    fn frame_with_card(background: impl Fn(usize) -> u8, card: impl Fn(usize) -> u8) -> GrayImage {
+        let (w, h) = FRAME;
+        let (x0, y0, x1, y1) = CARD;
+        let mut pixels: Vec<u8> = (0..w * h).map(background).collect();
+        for y in y0..y1 {
+            for x in x0..x1 {
+                pixels[y * w + x] = card(x);
+            }
+        }
+        GrayImage::new(w as u32, h as u32, pixels).unwrap()
+    }
+
     #[test]
     fn bad_and_blank_frames_never_panic() {
         let blank = GrayImage::new(640, 480, vec![128; 640 * 480]).unwrap();
@@ -797,17 +815,9 @@ mod tests {
 
     #[test]
     fn a_plain_card_on_a_plain_background() {
-        // A frontal card 200 px wide: white, axis-aligned, on mid grey; sides at exact pixel
-        // boundaries so the truth is exact.
-        let (w, h) = (640usize, 480usize);
-        let (x0, y0, x1, y1) = (200usize, 150usize, 400usize, 276usize);
-        let mut pixels = vec![90u8; w * h];
-        for y in y0..y1 {
-            for x in x0..x1 {
-                pixels[y * w + x] = 230;
-            }
-        }
-        let image = GrayImage::new(w as u32, h as u32, pixels).unwrap();
+        // A frontal card: white on mid grey.
+        let (x0, y0, x1, y1) = CARD;
+        let image = frame_with_card(|_| 90, |_| 230);
         let found = detect_card(&image).unwrap().expect("a clean card is found");
         let expected =
             [(x0, y0), (x1, y0), (x1, y1), (x0, y1)].map(|(x, y)| Vec2::new(x as f32, y as f32));
@@ -822,18 +832,9 @@ mod tests {
         // A white card on a grey background with a little texture, and a faint shading step
         // (30 grey levels) down the whole frame along the line of its right side: the side's own
         // edge (140 levels) does not continue past its corners, so the card keeps its confidence.
-        let (w, h) = (640usize, 480usize);
-        let (x0, y0, x1, y1) = (200usize, 150usize, 400usize, 276usize);
+        let (w, x1) = (FRAME.0, CARD.2);
         let texture = |i: usize| ((i as u32).wrapping_mul(2_654_435_761) >> 29) as u8;
-        let mut pixels: Vec<u8> = (0..w * h)
-            .map(|i| if i % w >= x1 { 120 } else { 90 } + texture(i))
-            .collect();
-        for y in y0..y1 {
-            for x in x0..x1 {
-                pixels[y * w + x] = 230;
-            }
-        }
-        let image = GrayImage::new(w as u32, h as u32, pixels).unwrap();
+        let image = frame_with_card(|i| if i % w >= x1 { 120 } else { 90 } + texture(i), |_| 230);
         let found = detect_card(&image).unwrap().expect("the card is found");
         let planes = [image];
         let finished = Search::new(&planes).unwrap().finished();
@@ -933,15 +934,11 @@ mod tests {
         // A white card (200 × 126 px) with a dark stripe 12 px inside its right side: the
         // stripe makes a quad that shares three of the card's sides and ends 12 px short of its
         // right corners, less than the rounded corner that the shared lines' check leaves out.
-        let (w, h) = (640usize, 480usize);
-        let (x0, y0, x1, y1) = (200usize, 150usize, 400usize, 276usize);
-        let mut pixels = vec![90u8; w * h];
-        for y in y0..y1 {
-            for x in x0..x1 {
-                pixels[y * w + x] = if (388..391).contains(&x) { 40 } else { 230 };
-            }
-        }
-        let planes = [GrayImage::new(w as u32, h as u32, pixels).unwrap()];
+        let ((w, h), (x0, y0, x1, y1)) = (FRAME, CARD);
+        let planes = [frame_with_card(
+            |_| 90,
+            |x| if (388..391).contains(&x) { 40 } else { 230 },
+        )];
         let search = Search::new(&planes).unwrap();
         let quad = |right: f32| {
             let [x0, y0, y1] = [x0, y0, y1].map(|v| v as f32);

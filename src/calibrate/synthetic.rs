@@ -1028,8 +1028,8 @@ fn dump_edges(stem: &str, search: &super::Search, corners: [Vec2; 4]) {
 }
 
 /// Calls `each` with every finished candidate of every scene of the drawn sets `seeds` (hex,
-/// comma separated): the seed, the scene's index, the candidate's evidence and whether it is the true card
-/// (corners within 5 % of the card's width of the truth).
+/// comma separated): the seed, the scene's index, the candidate's evidence and whether it is
+/// the true card (corners within 5 % of the card's width of the truth).
 fn for_each_finished(seeds: &str, mut each: impl FnMut(&str, usize, &super::Evidence, bool)) {
     for seed in seeds.split(',') {
         let mut rng = Rng::new(u64::from_str_radix(seed, 16).unwrap());
