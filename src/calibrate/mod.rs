@@ -232,6 +232,16 @@ pub(crate) fn detect_in_planes(planes: &[GrayImage]) -> Result<Option<CardDetect
     Ok(Search::new(planes)?.detect())
 }
 
+/// Two sides run on past both their corners (see [`score::extensions`]): a cell of a grid of
+/// tiles or windows, not a card.
+fn is_grid_cell(extensions: &[[f32; 2]; 4]) -> bool {
+    extensions
+        .iter()
+        .filter(|e| e[0].min(e[1]) >= MAX_EXTENSION)
+        .count()
+        >= 2
+}
+
 /// A hypothesis that passed the coarse checks.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Candidate {
@@ -502,6 +512,11 @@ impl<'a> Search<'a> {
         if hypothesis.three_sided && sides[0] < MIN_PLACED_SIDE_SUPPORT {
             return Err("placed fourth side on no edge");
         }
+        // Before ranking, too: a wall of tiles makes dozens of cells with every side on a strong
+        // edge, which would take every refined slot from a card with a finger over a corner.
+        if is_grid_cell(&self.extensions(&quad)) {
+            return Err("coarse: two sides run on past both corners");
+        }
         let working_quad = ordered.map(|p| p / self.scale);
         let working_fit =
             card_from_corners(working_quad, working_size).map_err(|_| "no homography")?;
@@ -561,18 +576,8 @@ impl<'a> Search<'a> {
         if corners_unseen >= 2 {
             return Err("two corners that the sides do not reach");
         }
-        let extensions = score::extensions(
-            &working_corners,
-            &self.gradients,
-            // Running on is judged on strong edges only: background texture often reaches the
-            // lower threshold that side support uses.
-            self.edge_threshold / EDGE_THRESHOLD_FRACTION,
-        );
-        let sides_running_on = extensions
-            .iter()
-            .filter(|e| e[0].min(e[1]) >= MAX_EXTENSION)
-            .count();
-        if sides_running_on >= 2 {
+        let extensions = self.extensions(&working_corners);
+        if is_grid_cell(&extensions) {
             return Err("two sides run on past both corners");
         }
         let evidence = Evidence {
@@ -595,6 +600,17 @@ impl<'a> Search<'a> {
             },
             evidence,
         ))
+    }
+
+    /// How far each side of `quad` (working px) runs on past its corners (see
+    /// [`score::extensions`]), judged on strong edges only: background texture often reaches the
+    /// lower threshold that side support uses.
+    fn extensions(&self, quad: &[Vec2; 4]) -> [[f32; 2]; 4] {
+        score::extensions(
+            quad,
+            &self.gradients,
+            self.edge_threshold / EDGE_THRESHOLD_FRACTION,
+        )
     }
 
     /// A refined quad's corners ordered, its card fit and its distance from a card's shape, if
@@ -995,6 +1011,37 @@ mod tests {
             .collect();
         let image = GrayImage::new(w as u32, h as u32, pixels).unwrap();
         assert_eq!(detect_card(&image), Ok(None));
+    }
+
+    #[test]
+    fn a_card_beside_a_wall_of_card_shaped_tiles_is_refined() {
+        // Fourteen card-shaped tiles right of the card, every side on a strong edge, rank above
+        // a card with a finger over a corner; their sides run on past their corners, so they are
+        // no candidates and the card keeps a refined slot.
+        let (w, (x0, y0, x1, y1)) = (FRAME.0, CARD);
+        let tiles = |i: usize| {
+            let (x, y) = (i % w, i / w);
+            match x.checked_sub(x1 + 24) {
+                None => 90,
+                Some(dx) if dx % 103 < 3 || y % 66 < 3 => 40,
+                Some(_) => 200,
+            }
+        };
+        let mut image = frame_with_card(tiles, |_| 230);
+        let finger = Vec2::new(x0 as f32, y1 as f32);
+        for y in y1 - 30..y1 + 30 {
+            for x in x0 - 30..x0 + 30 {
+                if Vec2::new(x as f32 + 0.5, y as f32 + 0.5).distance(finger) < 24.0 {
+                    image.pixels[y * w + x] = 160;
+                }
+            }
+        }
+        let found = detect_card(&image).unwrap().expect("the card is found");
+        let expected =
+            [(x0, y0), (x1, y0), (x1, y1), (x0, y1)].map(|(x, y)| Vec2::new(x as f32, y as f32));
+        for (c, e) in found.corners_px.iter().zip(expected) {
+            assert!(c.distance(e) < 1.0, "{c} vs {e}");
+        }
     }
 
     #[test]
