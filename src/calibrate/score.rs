@@ -157,10 +157,11 @@ pub(crate) fn corner_support(
 
 /// For each side, how much of its line continues as one edge (of one polarity) beyond each of its
 /// two corners (from just past the rounded corner to [`EXTENSION_FRACTION`] of the side beyond
-/// it). A card lies on its background, so its sides stop at its corners. A cell of a grid (tiles,
-/// windows, a table's squares) has sides that run on past both; a part of a card cut off by a
-/// line of its design (a row of digits, a stripe) has two sides that run on past one. Only an
-/// edge of at least [`RUN_ON_STRENGTH_FRACTION`] of the side's median strength counts.
+/// it, or to the frame's edge if that is nearer). A card lies on its background, so its sides
+/// stop at its corners. A cell of a grid (tiles, windows, a table's squares) has sides that run
+/// on past both; a part of a card cut off by a line of its design (a row of digits, a stripe)
+/// has two sides that run on past one. Only an edge of at least [`RUN_ON_STRENGTH_FRACTION`] of
+/// the side's median strength counts.
 pub(crate) fn extensions(
     quad: &[Vec2; 4],
     gradients: &Gradients,
@@ -177,17 +178,49 @@ pub(crate) fn extensions(
             edge_threshold.max(RUN_ON_STRENGTH_FRACTION * side_strength(p, q, gradients));
         let beyond = |from: Vec2, away: Vec2| {
             let direction = away.normalize_or_zero();
-            fraction_on_edge(
+            let (start, end) = (
                 from + direction * (SKIP_FRACTION * length),
                 from + direction * ((SKIP_FRACTION + EXTENSION_FRACTION) * length),
-                samples,
-                gradients,
-                threshold,
-            )
+            );
+            // Beyond the frame nothing is known: a side that runs on to the frame's edge runs on,
+            // however long the stretch past it would be.
+            match clip_to_frame(start, end, gradients) {
+                Some((start, end)) if start.distance(end) >= MIN_INSIDE_EXTENSION_PX => {
+                    let inside = start.distance(end) / (EXTENSION_FRACTION * length).max(1e-3);
+                    let samples = ((samples as f32 * inside).ceil() as usize).max(3);
+                    fraction_on_edge(start, end, samples, gradients, threshold)
+                }
+                _ => 0.0,
+            }
         };
         *side = [beyond(p, p - q), beyond(q, q - p)];
     }
     out
+}
+
+/// The shortest part of an extension inside the frame that is measured, px.
+const MIN_INSIDE_EXTENSION_PX: f32 = 4.0;
+
+/// The part of the segment `from`–`to` within the frame's gradients (their zero border rows and
+/// columns left out), if any.
+fn clip_to_frame(from: Vec2, to: Vec2, gradients: &Gradients) -> Option<(Vec2, Vec2)> {
+    let low = Vec2::ONE;
+    let high = Vec2::new(gradients.width as f32 - 1.0, gradients.height as f32 - 1.0);
+    let delta = to - from;
+    let (mut t0, mut t1) = (0.0f32, 1.0f32);
+    for axis in 0..2 {
+        let (p, d) = (from[axis], delta[axis]);
+        if d.abs() < 1e-6 {
+            if p < low[axis] || p > high[axis] {
+                return None;
+            }
+            continue;
+        }
+        let (a, b) = ((low[axis] - p) / d, (high[axis] - p) / d);
+        t0 = t0.max(a.min(b));
+        t1 = t1.min(a.max(b));
+    }
+    (t0 < t1).then(|| (from + delta * t0, from + delta * t1))
 }
 
 /// The median over a side (rounded corners left out) of the strongest gradient magnitude within
@@ -283,4 +316,28 @@ fn edge_polarity(
 /// Is there a strong edge along a line with this normal within a pixel of `point`?
 fn on_edge(point: Vec2, normal: Vec2, gradients: &Gradients, edge_threshold: f32) -> bool {
     edge_polarity(point, normal, gradients, edge_threshold).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_side_whose_edge_runs_on_to_the_frame_s_edge_runs_on() {
+        // A step across the whole 200 px frame at y = 50, and a quad whose top side lies on it
+        // from x = 30 to 170: past each corner the step runs on to the frame's edge, 20 px away,
+        // which is about half of the 42 px stretch that a side that long is judged over.
+        let (w, h) = (200usize, 100usize);
+        let pixels = (0..w * h)
+            .map(|i| if i / w < 50 { 60 } else { 190 })
+            .collect();
+        let gradients =
+            Gradients::strongest(&[GrayImage::new(w as u32, h as u32, pixels).unwrap()]);
+        let quad = [(30.0, 50.0), (170.0, 50.0), (170.0, 90.0), (30.0, 90.0)]
+            .map(|(x, y)| Vec2::new(x, y));
+        let extensions = extensions(&quad, &gradients, 10.0);
+        assert!(extensions[0].iter().all(|&e| e > 0.9), "{extensions:?}");
+        // The bottom side lies on no edge, and nothing runs on past it.
+        assert_eq!(extensions[2], [0.0, 0.0]);
+    }
 }
