@@ -48,26 +48,26 @@
 //! Measured on the synthetic set in `synthetic.rs` (120 positives, 60 negatives, colour frames):
 //! detection 85.8 %, false positives 0 %, px/mm error median 0.07 %, p95 0.67 %. The figures to
 //! trust are those of drawn sets that the choices were not made on: over ten (`LOUPE_CARD_SEED`
-//! 600 to 609, hex: 1200 positives, 600 negatives) 83.7 % and 1.3 % (75.8–90.0 % and 0–3.3 %
-//! per set), px/mm error median 0.04–0.09 %, p95 0.42–0.83 %. False positives swing from set to
-//! set (one is 1.7 % of a set's 60 negatives), so they are also counted on 3000 fresh negative
+//! 600 to 609, hex: 1200 positives, 600 negatives) 83.7 % and 1.3 % (75.8–90.0 % and 0–3.3 % per
+//! set), px/mm error median 0.04–0.09 %, p95 0.42–0.83 %. False positives swing from set to set
+//! (one is 1.7 % of a set's 60 negatives), so they are also counted on 3000 fresh negative
 //! frames (`false_cards_on_fresh_negatives`, seeds 1 to 20): 1.6 % at [`MIN_CONFIDENCE`], seven
 //! in ten of them on the generator's distractors. The ten validation sets that chose the
 //! threshold (200 to 209) give 82.9 % and 1.5 %, an earlier test draw (300 to 309) 82.2 % and
 //! 1.0 %, and ten sets read once at an earlier version (400 to 409) gave 80.5 % and 2.8 %. Issue
-//! 4 asks for ≥ 95 % and ≤ 2 %. Of the 218 cards that an
-//! earlier version missed in 300 to 309, 141 are under 100 px wide (from 40 % of
-//! the positives), 108 are striped or ringed (from a third: their print bends the gradients
-//! along their sides, and where a stripe matches the background no edge is left), and 68 have
-//! a finger over a corner (from 30 %). Most false positives are card-shaped tiles of a
-//! background photo and square-ish rectangles that a tilt of 35–42° could explain (those whose
-//! corners show the taper of a long lens are rejected; see [`MIN_TAPER_TILT_DEG`]). In frames
-//! of 960 px or more, searched at half size, small cards fare worse and false positives are
-//! more frequent: at 1280×720, 75.4 % and 5.8 % over four fresh sets at an earlier version (400
-//! to 403, `LOUPE_CARD_FRAME`), 78.5 % and 4.2 % over the validation sets now; at 1024×768,
-//! 77.1 % and 2.5 % (400 to 403). Those false cards are confident (2 % of the validation frames at a 0.8 claim);
-//! three of set 200's four are square-ish rectangles with no measurable taper, but refusing
-//! those (a tilt of 36° or more with no taper) lost as many cards as false ones.
+//! 4 asks for ≥ 95 % and ≤ 2 %. Of the 218 cards that an earlier version missed in 300 to 309,
+//! 141 are under 100 px wide (from 40 % of the positives), 108 are striped or ringed (from a
+//! third: their print bends the gradients along their sides, and where a stripe matches the
+//! background no edge is left), and 68 have a finger over a corner (from 30 %). Most false
+//! positives are card-shaped tiles of a background photo and square-ish rectangles that a tilt
+//! of 35–42° could explain (those whose corners show the taper of a long lens are rejected; see
+//! [`MIN_TAPER_TILT_DEG`]). In frames of 960 px or more, searched at half size, small cards fare
+//! worse and false positives are more frequent: at 1280×720, 75.4 % and 5.8 % over four fresh
+//! sets at an earlier version (400 to 403, `LOUPE_CARD_FRAME`), 78.5 % and 4.2 % over the
+//! validation sets now; at 1024×768, 77.1 % and 2.5 % (400 to 403). Those false cards are
+//! confident (2 % of the validation frames at a 0.8 claim); three of set 200's four are
+//! square-ish rectangles with no measurable taper, but refusing those (a tilt of 36° or more
+//! with no taper) lost as many cards as false ones.
 //! `explain_card_set` (an ignored test) says where each failure loses its card.
 
 mod colour;
@@ -789,6 +789,12 @@ mod tests {
         GrayImage::new(w as u32, h as u32, pixels).unwrap()
     }
 
+    /// [`CARD`]'s corners, clockwise from its top-left.
+    fn card_corners() -> [Vec2; 4] {
+        let (x0, y0, x1, y1) = CARD;
+        [(x0, y0), (x1, y0), (x1, y1), (x0, y1)].map(|(x, y)| Vec2::new(x as f32, y as f32))
+    }
+
     #[test]
     fn bad_and_blank_frames_never_panic() {
         let blank = GrayImage::new(640, 480, vec![128; 640 * 480]).unwrap();
@@ -833,12 +839,9 @@ mod tests {
     #[test]
     fn a_plain_card_on_a_plain_background() {
         // A frontal card: white on mid grey.
-        let (x0, y0, x1, y1) = CARD;
         let image = frame_with_card(|_| 90, |_| 230);
         let found = detect_card(&image).unwrap().expect("a clean card is found");
-        let expected =
-            [(x0, y0), (x1, y0), (x1, y1), (x0, y1)].map(|(x, y)| Vec2::new(x as f32, y as f32));
-        for (c, e) in found.corners_px.iter().zip(expected) {
+        for (c, e) in found.corners_px.iter().zip(card_corners()) {
             assert!(c.distance(e) < 0.5, "{c} vs {e}");
         }
         assert!(found.confidence > 0.8, "{}", found.confidence);
@@ -1019,7 +1022,7 @@ mod tests {
         // Fourteen card-shaped tiles right of the card, every side on a strong edge, rank above
         // a card with a finger over a corner; their sides run on past their corners, so they are
         // no candidates and the card keeps a refined slot.
-        let (w, (x0, y0, x1, y1)) = (FRAME.0, CARD);
+        let (w, (x0, _, x1, y1)) = (FRAME.0, CARD);
         let tiles = |i: usize| {
             let (x, y) = (i % w, i / w);
             match x.checked_sub(x1 + 24) {
@@ -1038,9 +1041,7 @@ mod tests {
             }
         }
         let found = detect_card(&image).unwrap().expect("the card is found");
-        let expected =
-            [(x0, y0), (x1, y0), (x1, y1), (x0, y1)].map(|(x, y)| Vec2::new(x as f32, y as f32));
-        for (c, e) in found.corners_px.iter().zip(expected) {
+        for (c, e) in found.corners_px.iter().zip(card_corners()) {
             assert!(c.distance(e) < 1.0, "{c} vs {e}");
         }
     }

@@ -6,6 +6,7 @@ use glam::Vec2;
 
 use super::edges::Gradients;
 use super::gray::GrayImage;
+use super::segments::clip_to_range;
 
 /// The ends of each side skipped when scoring: the 3.18 mm corner radius is 3.7 % of the long
 /// side, and a little more allows for corner error.
@@ -204,23 +205,11 @@ const MIN_INSIDE_EXTENSION_PX: f32 = 4.0;
 /// The part of the segment `from`–`to` within the frame's gradients (their zero border rows and
 /// columns left out), if any.
 fn clip_to_frame(from: Vec2, to: Vec2, gradients: &Gradients) -> Option<(Vec2, Vec2)> {
-    let low = Vec2::ONE;
     let high = Vec2::new(gradients.width as f32 - 1.0, gradients.height as f32 - 1.0);
-    let delta = to - from;
-    let (mut t0, mut t1) = (0.0f32, 1.0f32);
-    for axis in 0..2 {
-        let (p, d) = (from[axis], delta[axis]);
-        if d.abs() < 1e-6 {
-            if p < low[axis] || p > high[axis] {
-                return None;
-            }
-            continue;
-        }
-        let (a, b) = ((low[axis] - p) / d, (high[axis] - p) / d);
-        t0 = t0.max(a.min(b));
-        t1 = t1.min(a.max(b));
-    }
-    (t0 < t1).then(|| (from + delta * t0, from + delta * t1))
+    let (x_in, x_out) = clip_to_range(from.x, to.x, 1.0, high.x);
+    let (y_in, y_out) = clip_to_range(from.y, to.y, 1.0, high.y);
+    let (t_in, t_out) = (x_in.max(y_in), x_out.min(y_out));
+    (t_in < t_out).then(|| (from.lerp(to, t_in), from.lerp(to, t_out)))
 }
 
 /// The median over a side (rounded corners left out) of the strongest gradient magnitude within

@@ -232,7 +232,7 @@ impl PieceGrid {
             let (mut x_low, mut x_high) = (f32::MAX, f32::MIN);
             for k in 0..4 {
                 let (a, b) = (band[k], band[(k + 1) % 4]);
-                let (t_in, t_out) = clip_to_rows(a.y, b.y, top, bottom);
+                let (t_in, t_out) = clip_to_range(a.y, b.y, top, bottom);
                 if t_in <= t_out {
                     for t in [t_in, t_out] {
                         let x = a.x + (b.x - a.x) * t;
@@ -253,9 +253,10 @@ impl PieceGrid {
     }
 }
 
-/// The parameters (0–1) between which the segment from height `a` to height `b` lies within
-/// `top..=bottom`; empty (first above second) when it misses.
-fn clip_to_rows(a: f32, b: f32, top: f32, bottom: f32) -> (f32, f32) {
+/// The parameters (0–1) between which the segment from coordinate `a` to coordinate `b` (a
+/// height, or any one axis) lies within `top..=bottom`; empty (first above second) when it
+/// misses.
+pub(crate) fn clip_to_range(a: f32, b: f32, top: f32, bottom: f32) -> (f32, f32) {
     if a == b {
         return if (top..=bottom).contains(&a) {
             (0.0, 1.0)
