@@ -262,7 +262,7 @@ pub(crate) fn detect_in_planes(planes: &[GrayImage]) -> Result<Option<CardDetect
     let mut finished = search.finished();
     let is_sure = |(d, _): &(CardDetection, Evidence)| d.confidence >= SURE_CONFIDENCE;
     if !finished.iter().any(is_sure) {
-        if let Some(coarser) = search.coarser()? {
+        if let Some(coarser) = search.coarser() {
             finished.extend(
                 coarser
                     .ranked(COARSER_CANDIDATES, COARSER_PLACED_CANDIDATES)
@@ -415,33 +415,6 @@ impl<'a> Search<'a> {
             width: 0,
             height: 0,
         })?;
-        // Rounded, not ceiled: an 800 px frame stays at full detail, where halving it would
-        // shrink a 40 px card to 20 px.
-        let factor = ((image.width.max(image.height) + WORKING_LONG_SIDE_PX / 2)
-            / WORKING_LONG_SIDE_PX)
-            .max(1);
-        Search::at_factor(planes, factor)
-    }
-
-    /// The same frame searched at half this search's working size, if that is at least
-    /// [`MIN_COARSER_LONG_SIDE_PX`] long. Its smoothing averages out what breaks a side into
-    /// pieces at full detail: stripes or rings printed up to the card's edge, noise, a background
-    /// texture beside a low-contrast side.
-    fn coarser(&self) -> Result<Option<Search<'a>>, CardError> {
-        let factor = 2 * self.scale as u32;
-        let long_side = self.planes[0].width.max(self.planes[0].height) / factor;
-        if long_side < MIN_COARSER_LONG_SIDE_PX {
-            return Ok(None);
-        }
-        Search::at_factor(self.planes, factor).map(Some)
-    }
-
-    /// A search at a working size `factor` times smaller than the frame.
-    fn at_factor(planes: &'a [GrayImage], factor: u32) -> Result<Search<'a>, CardError> {
-        let image = planes.first().ok_or(CardError::TooSmall {
-            width: 0,
-            height: 0,
-        })?;
         // The fields are public, so the sizes are checked again here rather than trusted.
         for plane in planes {
             plane.validate()?;
@@ -452,6 +425,27 @@ impl<'a> Search<'a> {
                 });
             }
         }
+        // Rounded, not ceiled: an 800 px frame stays at full detail, where halving it would
+        // shrink a 40 px card to 20 px.
+        let factor = ((image.width.max(image.height) + WORKING_LONG_SIDE_PX / 2)
+            / WORKING_LONG_SIDE_PX)
+            .max(1);
+        Ok(Search::at_factor(planes, factor))
+    }
+
+    /// The same frame searched at half this search's working size, if that is at least
+    /// [`MIN_COARSER_LONG_SIDE_PX`] long. Its smoothing averages out what breaks a side into
+    /// pieces at full detail: stripes or rings printed up to the card's edge, noise, a background
+    /// texture beside a low-contrast side.
+    fn coarser(&self) -> Option<Search<'a>> {
+        let factor = 2 * self.scale as u32;
+        let long_side = self.planes[0].width.max(self.planes[0].height) / factor;
+        (long_side >= MIN_COARSER_LONG_SIDE_PX).then(|| Search::at_factor(self.planes, factor))
+    }
+
+    /// A search of planes that [`Search::new`] has checked, at a working size `factor` times
+    /// smaller than the frame.
+    fn at_factor(planes: &'a [GrayImage], factor: u32) -> Search<'a> {
         let downscaled = (factor > 1).then(|| {
             planes
                 .iter()
@@ -460,13 +454,13 @@ impl<'a> Search<'a> {
         });
         let gradients = edges::Gradients::strongest(downscaled.as_deref().unwrap_or(planes));
         let edge_threshold = EDGE_THRESHOLD_FRACTION * gradients.adaptive_threshold();
-        Ok(Search {
+        Search {
             planes,
             downscaled,
             gradients,
             edge_threshold,
             scale: factor as f32,
-        })
+        }
     }
 
     /// The planes at the working size.
