@@ -791,6 +791,48 @@ fn timing_per_frame() {
     }
 }
 
+/// Writes the frames that `./x bench` times detection on, natively and in wasm: eight scenes
+/// with a card and eight without at 640×480 and at 1280×720, drawn as the test set draws them
+/// (photo backgrounds, varied cards, blur, noise, JPEG), as PNG files in the folder
+/// `LOUPE_BENCH_FRAMES` names, with `frames.json` listing them. A lone card on a plain floor is
+/// found by the first search and costs a fraction of what a camera frame does; a frame without
+/// a sure card also pays for the second, half-size search.
+#[test]
+#[ignore = "writes the benchmark's frames (./x bench)"]
+fn write_bench_frames() {
+    let dir = std::path::PathBuf::from(
+        std::env::var("LOUPE_BENCH_FRAMES").expect("LOUPE_BENCH_FRAMES names the folder"),
+    );
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut rng = Rng::new(0xBE7C_0001);
+    let mut listed = Vec::new();
+    for (w, h) in [(640, 480), (1280, 720)] {
+        for with_card in [true, false] {
+            for i in 0..8 {
+                let scene = if with_card {
+                    positive_sized(&mut rng, w, h)
+                } else {
+                    negative_sized(&mut rng, w, h)
+                };
+                let kind = if with_card { "card" } else { "none" };
+                let file = format!("{w}x{h}_{kind}_{i}.png");
+                image::RgbaImage::from_raw(w as u32, h as u32, scene.rgba)
+                    .unwrap()
+                    .save(dir.join(&file))
+                    .unwrap();
+                listed.push(format!(
+                    "  {{ \"file\": \"{file}\", \"size\": \"{w}x{h}\", \"card\": {with_card} }}"
+                ));
+            }
+        }
+    }
+    std::fs::write(
+        dir.join("frames.json"),
+        format!("[\n{}\n]\n", listed.join(",\n")),
+    )
+    .unwrap();
+}
+
 /// Where the time of an RGBA detection goes, stage by stage (release; ignored: timing only).
 /// `cargo test --release --lib profile_stages -- --ignored --nocapture`
 #[test]

@@ -9,7 +9,10 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 pub fn run(argv: &[String]) -> Result<String, CliError> {
-    let a = Args::parse(argv, &["out", "model", "size", "runs", "hand-landmarks"])?;
+    let a = Args::parse(
+        argv,
+        &["out", "model", "size", "runs", "hand-landmarks", "frames"],
+    )?;
     let out = PathBuf::from(
         a.get("out")
             .ok_or_else(|| CliError::Usage("bench needs --out FILE.json".into()))?,
@@ -51,6 +54,15 @@ pub fn run(argv: &[String]) -> Result<String, CliError> {
             format!("    \"{w}x{h}\": {{ \"ms_median\": {ms:.2}, \"found\": {found} }}")
         })
         .collect();
+    let frames = PathBuf::from(a.get("frames").unwrap_or("target/bench/frames"));
+    let scenes = match std::fs::read(frames.join("frames.json")) {
+        Ok(listing) => scene_detection_json(&frames, &listing)
+            .map_err(|reason| CliError::Usage(format!("{}: {reason}", frames.display())))?,
+        Err(e) => format!(
+            "{{ \"skipped\": {:?} }}",
+            format!("{}: {e}", frames.display())
+        ),
+    };
     let landmarks = PathBuf::from(
         a.get("hand-landmarks")
             .unwrap_or("../shared/data/hands/asl_hand_landmarks_2d.json"),
@@ -65,7 +77,7 @@ pub fn run(argv: &[String]) -> Result<String, CliError> {
         ),
     };
     let json = format!(
-        "{{\n  \"native_tracking_filter\": {tracking},\n  \"native_card_detection\": {{\n{}\n  }},\n  \"native_render\": {{\n    \"adapter\": {:?},\n    \"backend\": {:?},\n    \"model\": {:?},\n    \"size\": \"{w}x{h}\",\n    \"cold_ms\": {cold_ms:.1},\n    \"environment_prefilter_ms\": {env_ms:.1},\n    \"frame_ms_median\": {median:.2},\n    \"frame_ms_min\": {:.2},\n    \"runs\": {runs}\n  }}\n}}\n",
+        "{{\n  \"native_tracking_filter\": {tracking},\n  \"native_card_detection\": {{\n{}\n  }},\n  \"native_card_detection_scenes\": {scenes},\n  \"native_render\": {{\n    \"adapter\": {:?},\n    \"backend\": {:?},\n    \"model\": {:?},\n    \"size\": \"{w}x{h}\",\n    \"cold_ms\": {cold_ms:.1},\n    \"environment_prefilter_ms\": {env_ms:.1},\n    \"frame_ms_median\": {median:.2},\n    \"frame_ms_min\": {:.2},\n    \"runs\": {runs}\n  }}\n}}\n",
         detection.join(",\n"),
         off.adapter.name,
         format!("{:?}", off.adapter.backend),
@@ -164,7 +176,12 @@ fn card_frame(w: u32, h: u32) -> GrayImage {
 /// handed over as RGBA, as the element hands its camera frames to `detectCard`.
 fn time_detection(frame: &GrayImage) -> (f64, bool) {
     let rgba: Vec<u8> = frame.pixels.iter().flat_map(|&v| [v, v, v, 255]).collect();
-    let detect = || detect_card_rgba8(frame.width, frame.height, &rgba);
+    time_rgba_detection(frame.width, frame.height, &rgba)
+}
+
+/// Median of 15 detections of an RGBA frame after 2 warm-ups, ms, and whether a card was found.
+fn time_rgba_detection(width: u32, height: u32, rgba: &[u8]) -> (f64, bool) {
+    let detect = || detect_card_rgba8(width, height, rgba);
     let mut found = false;
     for _ in 0..2 {
         let _ = detect();
@@ -178,4 +195,130 @@ fn time_detection(frame: &GrayImage) -> (f64, bool) {
         .collect();
     ms.sort_by(f64::total_cmp);
     (ms[ms.len() / 2], found)
+}
+
+/// One listed frame of `frames.json` (see `write_bench_frames` in the synthetic test set).
+#[derive(Debug)]
+struct ListedFrame {
+    file: String,
+    size: String,
+    card: bool,
+}
+
+fn listed_frames(listing: &[u8]) -> Result<Vec<ListedFrame>, String> {
+    let value: serde_json::Value =
+        serde_json::from_slice(listing).map_err(|e| format!("frames.json: {e}"))?;
+    let entries = value.as_array().ok_or("frames.json: not a list")?;
+    entries
+        .iter()
+        .map(|e| {
+            let text = |key: &str| e.get(key).and_then(|v| v.as_str()).map(str::to_string);
+            Some(ListedFrame {
+                file: text("file")?,
+                size: text("size")?,
+                card: e.get("card")?.as_bool()?,
+            })
+        })
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| "frames.json: an entry lacks file, size or card".to_string())
+}
+
+/// Detection time on the synthetic camera frames that `./x bench` writes (photo backgrounds,
+/// varied cards, blur, noise, JPEG; a card in half of them), per frame size: the median over the
+/// frames of each frame's median time, with a card and without, and how many cards were claimed
+/// in each. A frame without a sure card costs the most: the half-size search runs too.
+fn scene_detection_json(dir: &std::path::Path, listing: &[u8]) -> Result<String, String> {
+    let listed = listed_frames(listing)?;
+    let mut sizes: Vec<&str> = listed.iter().map(|f| f.size.as_str()).collect();
+    sizes.dedup();
+    let mut entries = Vec::new();
+    for size in sizes {
+        let mut line = Vec::new();
+        for with_card in [true, false] {
+            let mut ms = Vec::new();
+            let mut claimed = 0;
+            for f in listed
+                .iter()
+                .filter(|f| f.size == size && f.card == with_card)
+            {
+                let path = dir.join(&f.file);
+                let rgba = image::open(&path)
+                    .map_err(|e| format!("{}: {e}", path.display()))?
+                    .into_rgba8();
+                let (frame_ms, found) = time_rgba_detection(rgba.width(), rgba.height(), &rgba);
+                ms.push(frame_ms);
+                claimed += usize::from(found);
+            }
+            if ms.is_empty() {
+                continue;
+            }
+            ms.sort_by(f64::total_cmp);
+            let kind = if with_card {
+                "with_card"
+            } else {
+                "without_card"
+            };
+            line.push(format!(
+                "\"{kind}_ms_median\": {:.2}, \"{kind}_frames\": {}, \"{kind}_claimed\": {claimed}",
+                ms[ms.len() / 2],
+                ms.len()
+            ));
+        }
+        entries.push(format!("    \"{size}\": {{ {} }}", line.join(", ")));
+    }
+    Ok(format!("{{\n{}\n  }}", entries.join(",\n")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_listing_needs_file_size_and_card() {
+        let good = br#"[{ "file": "a.png", "size": "640x480", "card": true }]"#;
+        let listed = listed_frames(good).unwrap();
+        assert_eq!(
+            (listed[0].file.as_str(), listed[0].size.as_str()),
+            ("a.png", "640x480")
+        );
+        assert!(listed[0].card);
+        let missing = br#"[{ "file": "a.png", "card": true }]"#;
+        assert!(listed_frames(missing).unwrap_err().contains("lacks"));
+        assert!(listed_frames(b"{}").unwrap_err().contains("not a list"));
+        assert!(listed_frames(b"[").unwrap_err().starts_with("frames.json"));
+    }
+
+    #[test]
+    fn scene_timings_count_the_cards_claimed_per_kind_of_frame() {
+        let dir = std::env::temp_dir().join(format!("loupe-bench-frames-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let card = card_frame(320, 240);
+        let blank = GrayImage {
+            width: 320,
+            height: 240,
+            pixels: vec![90; 320 * 240],
+        };
+        for (name, frame) in [("card.png", &card), ("blank.png", &blank)] {
+            image::GrayImage::from_raw(frame.width, frame.height, frame.pixels.clone())
+                .unwrap()
+                .save(dir.join(name))
+                .unwrap();
+        }
+        let listing = br#"[
+            { "file": "card.png", "size": "320x240", "card": true },
+            { "file": "blank.png", "size": "320x240", "card": false }
+        ]"#;
+        let json: serde_json::Value =
+            serde_json::from_str(&scene_detection_json(&dir, listing).unwrap()).unwrap();
+        let size = &json["320x240"];
+        assert_eq!(size["with_card_claimed"], 1, "{json}");
+        assert_eq!(size["without_card_claimed"], 0, "{json}");
+        assert_eq!(size["with_card_frames"], 1, "{json}");
+        assert!(size["without_card_ms_median"].as_f64().unwrap() > 0.0);
+        let unreadable = br#"[{ "file": "absent.png", "size": "320x240", "card": true }]"#;
+        assert!(scene_detection_json(&dir, unreadable)
+            .unwrap_err()
+            .contains("absent.png"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

@@ -54,6 +54,7 @@ usage:
   loupe assets --out-dir DIR        regenerate models/: the catalogue, sample ring, studio, README
   loupe bench --out FILE.json [--model MODEL.glb] [--size 768x768] [--runs 5]
               [--hand-landmarks ../shared/data/hands/asl_hand_landmarks_2d.json]
+              [--frames target/bench/frames]   (the camera-like frames ./x bench writes)
   loupe help";
 
 /// What a command prints on stdout and the exit code it ends with (0, or 1 for "not found").
