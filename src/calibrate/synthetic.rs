@@ -1530,3 +1530,88 @@ fn cards_that_only_the_half_size_search_finds() {
         );
     }
 }
+
+/// Mean time per stage of `detect_in_planes` on camera-like RGBA frames with a card and without
+/// (the frames `./x bench` times, drawn afresh), the half-size search included where it runs
+/// (release; ignored: timing only). Means, not medians: a textured frame of thousands of
+/// hypotheses costs several times a plain one, and those frames are where the time goes.
+/// `cargo test --release --lib profile_searches -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn profile_searches() {
+    use super::{COARSER_CANDIDATES, COARSER_PLACED_CANDIDATES, REFINED_CANDIDATES};
+    use super::{REFINED_PLACED_CANDIDATES, SURE_CONFIDENCE};
+    use std::time::Instant;
+    for (w, h) in [(640usize, 480usize), (1280, 720)] {
+        for with_card in [true, false] {
+            let mut rng = Rng::new(0xBE7C_0001 + w as u64);
+            let scenes: Vec<Scene> = (0..16)
+                .map(|_| {
+                    if with_card {
+                        positive_sized(&mut rng, w, h)
+                    } else {
+                        negative_sized(&mut rng, w, h)
+                    }
+                })
+                .collect();
+            // planes, search, ranking, refinement; the half-size search's own three.
+            let mut ms = [0.0f64; 7];
+            let mut coarser_runs = 0;
+            let rounds = 10;
+            for _ in 0..rounds {
+                for scene in &scenes {
+                    let mut at = Instant::now();
+                    let mut lap = |k: usize, ms: &mut [f64; 7]| {
+                        let now = Instant::now();
+                        ms[k] += (now - at).as_secs_f64() * 1000.0;
+                        at = now;
+                    };
+                    let planes =
+                        super::colour::planes_of_rgba8(w as u32, h as u32, &scene.rgba).unwrap();
+                    lap(0, &mut ms);
+                    let search = super::Search::new(&planes).unwrap();
+                    lap(1, &mut ms);
+                    let ranked = search.ranked(REFINED_CANDIDATES, REFINED_PLACED_CANDIDATES);
+                    lap(2, &mut ms);
+                    let finished: Vec<_> = ranked
+                        .iter()
+                        .filter_map(|c| search.finish(c).ok())
+                        .collect();
+                    lap(3, &mut ms);
+                    if finished
+                        .iter()
+                        .any(|(d, _)| d.confidence >= SURE_CONFIDENCE)
+                    {
+                        continue;
+                    }
+                    if let Some(coarser) = search.coarser() {
+                        coarser_runs += 1;
+                        lap(4, &mut ms);
+                        let ranked = coarser.ranked(COARSER_CANDIDATES, COARSER_PLACED_CANDIDATES);
+                        lap(5, &mut ms);
+                        for candidate in &ranked {
+                            let _ = search.finish(candidate);
+                        }
+                        lap(6, &mut ms);
+                    }
+                }
+            }
+            let n = (rounds * scenes.len()) as f64;
+            let m = ms.map(|t| t / n);
+            println!(
+                "{w}×{h}, card {with_card}: {:.2} ms per frame: planes {:.2}, search {:.2}, \
+                 ranking {:.2}, refinement {:.2}; half-size search (in {:.0} % of frames) \
+                 {:.2}, ranking {:.2}, refinement {:.2}",
+                m.iter().sum::<f64>(),
+                m[0],
+                m[1],
+                m[2],
+                m[3],
+                100.0 * coarser_runs as f64 / n,
+                m[4],
+                m[5],
+                m[6]
+            );
+        }
+    }
+}
