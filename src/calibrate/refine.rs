@@ -13,8 +13,10 @@ use super::shape::intersect;
 const SKIP_FRACTION: f32 = 0.08;
 /// Profiles per side at most.
 const MAX_PROFILES: usize = 60;
-/// Profile step along the normal, px.
+/// Profile step along the normal, px: half a pixel, so that the samples a derivative is taken
+/// between, half a px either side of a step, are those of its neighbouring steps.
 const STEP_PX: f32 = 0.5;
+const _: () = assert!(STEP_PX == 0.5);
 
 /// Refines a quad (full-resolution coordinates, in order around it). `search_px` is how far the
 /// true edge may be from the current side. Each side is fitted in the plane where its edge is
@@ -75,15 +77,18 @@ fn fit_side(
     // Derivative along the outward normal at each step, then its strongest extremum.
     let mut points: Vec<(Vec2, f32)> = Vec::with_capacity(profiles);
     let mut profile = Vec::with_capacity(2 * steps as usize + 1);
+    let mut samples = Vec::with_capacity(2 * steps as usize + 3);
     for k in 0..profiles {
         let t = SKIP_FRACTION + (1.0 - 2.0 * SKIP_FRACTION) * (k as f32 + 0.5) / profiles as f32;
         let base = p + (q - p) * t;
+        // The derivative at each step is the difference of the samples half a px either side,
+        // which are the samples one step before and after it: each sample serves two steps.
+        samples.clear();
+        samples.extend(
+            (-steps - 1..=steps + 1).map(|j| image.sample(base + normal * (j as f32 * STEP_PX))),
+        );
         profile.clear();
-        for s in -steps..=steps {
-            let at = base + normal * (s as f32 * STEP_PX);
-            let d = image.sample(at + normal * 0.5) - image.sample(at - normal * 0.5);
-            profile.push(d);
-        }
+        profile.extend(samples.windows(3).map(|w| w[2] - w[0]));
         let Some((best, _)) = profile
             .iter()
             .enumerate()
