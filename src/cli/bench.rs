@@ -227,11 +227,17 @@ fn listed_frames(listing: &[u8]) -> Result<Vec<ListedFrame>, String> {
 /// varied cards, blur, noise, JPEG; a card in half of them), per frame size: the median and the
 /// mean over the frames of each frame's median time, with a card and without, and how many cards
 /// were claimed in each. The mean is the CPU a run of detections costs: a textured frame can
-/// take several times a plain one. A frame without a sure card costs the most: the half-size search runs too.
+/// take several times a plain one. A frame without a sure card also pays for the half-size
+/// search.
 fn scene_detection_json(dir: &std::path::Path, listing: &[u8]) -> Result<String, String> {
     let listed = listed_frames(listing)?;
-    let mut sizes: Vec<&str> = listed.iter().map(|f| f.size.as_str()).collect();
-    sizes.dedup();
+    // In the listing's order, once each.
+    let mut sizes: Vec<&str> = Vec::new();
+    for f in &listed {
+        if !sizes.contains(&f.size.as_str()) {
+            sizes.push(&f.size);
+        }
+    }
     let mut entries = Vec::new();
     for size in sizes {
         let mut line = Vec::new();
