@@ -481,6 +481,15 @@ pub(crate) fn negative(rng: &mut Rng) -> Scene {
     negative_sized(rng, w, h)
 }
 
+/// A positive or a negative scene of a given frame size.
+fn scene_sized(rng: &mut Rng, w: usize, h: usize, with_card: bool) -> Scene {
+    if with_card {
+        positive_sized(rng, w, h)
+    } else {
+        negative_sized(rng, w, h)
+    }
+}
+
 /// A negative scene of a given frame size.
 pub(crate) fn negative_sized(rng: &mut Rng, w: usize, h: usize) -> Scene {
     let mut canvas = background(rng, w, h);
@@ -809,11 +818,7 @@ fn write_bench_frames() {
     for (w, h) in [(640, 480), (1280, 720)] {
         for with_card in [true, false] {
             for i in 0..8 {
-                let scene = if with_card {
-                    positive_sized(&mut rng, w, h)
-                } else {
-                    negative_sized(&mut rng, w, h)
-                };
+                let scene = scene_sized(&mut rng, w, h, with_card);
                 let kind = if with_card { "card" } else { "none" };
                 let file = format!("{w}x{h}_{kind}_{i}.png");
                 image::RgbaImage::from_raw(w as u32, h as u32, scene.rgba)
@@ -1532,8 +1537,9 @@ fn cards_that_only_the_half_size_search_finds() {
 }
 
 /// Mean time per stage of `detect_in_planes` on camera-like RGBA frames with a card and without
-/// (the frames `./x bench` times, drawn afresh), the half-size search included where it runs
-/// (release; ignored: timing only). Means, not medians: a textured frame of thousands of
+/// (drawn as `write_bench_frames` draws the frames `./x bench` times, 16 of each kind from
+/// another seed), the half-size search included where it runs (release; ignored: timing only).
+/// It repeats `detect_in_planes`' steps to time them apart: a change there belongs here too. Means, not medians: a textured frame of thousands of
 /// hypotheses costs several times a plain one, and those frames are where the time goes.
 /// `cargo test --release --lib profile_searches -- --ignored --nocapture`
 #[test]
@@ -1546,13 +1552,7 @@ fn profile_searches() {
         for with_card in [true, false] {
             let mut rng = Rng::new(0xBE7C_0001 + w as u64);
             let scenes: Vec<Scene> = (0..16)
-                .map(|_| {
-                    if with_card {
-                        positive_sized(&mut rng, w, h)
-                    } else {
-                        negative_sized(&mut rng, w, h)
-                    }
-                })
+                .map(|_| scene_sized(&mut rng, w, h, with_card))
                 .collect();
             // planes, search, ranking, refinement; the half-size search's own three.
             let mut ms = [0.0f64; 7];
