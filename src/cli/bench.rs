@@ -145,7 +145,7 @@ fn tracking_filter_json(bytes: &[u8]) -> Result<String, String> {
 
 /// A light ID-1 card, 45 % of the frame wide and turned 0.2 rad, on a dark textured floor: the
 /// same scene the web benchmark draws.
-fn card_frame(w: u32, h: u32) -> GrayImage {
+pub fn card_frame(w: u32, h: u32) -> GrayImage {
     let centre = Vec2::new(w as f32, h as f32) * 0.5;
     let half = Vec2::new(0.45 * w as f32, 0.45 * w as f32 * 53.98 / 85.6) * 0.5;
     let radius = 2.0 * half.x * 3.18 / 85.6;
@@ -199,13 +199,17 @@ fn time_rgba_detection(width: u32, height: u32, rgba: &[u8]) -> (f64, bool) {
 
 /// One listed frame of `frames.json` (see `write_bench_frames` in the synthetic test set).
 #[derive(Debug)]
-struct ListedFrame {
-    file: String,
-    size: String,
-    card: bool,
+pub struct ListedFrame {
+    /// The PNG's name in the folder.
+    pub file: String,
+    /// `WxH`.
+    pub size: String,
+    /// Whether a card was drawn in it.
+    pub card: bool,
 }
 
-fn listed_frames(listing: &[u8]) -> Result<Vec<ListedFrame>, String> {
+/// The frames `frames.json` lists, or what is wrong with it.
+pub fn listed_frames(listing: &[u8]) -> Result<Vec<ListedFrame>, String> {
     let value: serde_json::Value =
         serde_json::from_slice(listing).map_err(|e| format!("frames.json: {e}"))?;
     let entries = value.as_array().ok_or("frames.json: not a list")?;
