@@ -175,8 +175,12 @@ pub fn card_frame(w: u32, h: u32) -> GrayImage {
 /// Median of 15 detections after 2 warm-ups, ms, and whether the card was found. The frame is
 /// handed over as RGBA, as the element hands its camera frames to `detectCard`.
 fn time_detection(frame: &GrayImage) -> (f64, bool) {
-    let rgba: Vec<u8> = frame.pixels.iter().flat_map(|&v| [v, v, v, 255]).collect();
-    time_rgba_detection(frame.width, frame.height, &rgba)
+    time_rgba_detection(frame.width, frame.height, &grey_as_rgba(frame))
+}
+
+/// A grey frame as opaque RGBA, as a camera frame of it would reach `detectCard`.
+pub fn grey_as_rgba(frame: &GrayImage) -> Vec<u8> {
+    frame.pixels.iter().flat_map(|&v| [v, v, v, 255]).collect()
 }
 
 /// Median of 15 detections of an RGBA frame after 2 warm-ups, ms, and whether a card was found.
@@ -227,6 +231,17 @@ pub fn listed_frames(listing: &[u8]) -> Result<Vec<ListedFrame>, String> {
         .ok_or_else(|| "frames.json: an entry lacks file, size or card".to_string())
 }
 
+/// A listed frame of the folder `dir`, as RGBA, or why it cannot be read.
+pub fn open_listed_frame(
+    dir: &std::path::Path,
+    f: &ListedFrame,
+) -> Result<image::RgbaImage, String> {
+    let path = dir.join(&f.file);
+    Ok(image::open(&path)
+        .map_err(|e| format!("{}: {e}", path.display()))?
+        .into_rgba8())
+}
+
 /// Detection time on the synthetic camera frames that `./x bench` writes (photo backgrounds,
 /// varied cards, blur, noise, JPEG; a card in half of them), per frame size: the median and the
 /// mean over the frames of each frame's median time, with a card and without, and how many cards
@@ -252,10 +267,7 @@ fn scene_detection_json(dir: &std::path::Path, listing: &[u8]) -> Result<String,
                 .iter()
                 .filter(|f| f.size == size && f.card == with_card)
             {
-                let path = dir.join(&f.file);
-                let rgba = image::open(&path)
-                    .map_err(|e| format!("{}: {e}", path.display()))?
-                    .into_rgba8();
+                let rgba = open_listed_frame(dir, f)?;
                 let (frame_ms, found) = time_rgba_detection(rgba.width(), rgba.height(), &rgba);
                 ms.push(frame_ms);
                 claimed += usize::from(found);

@@ -17,7 +17,7 @@
 mod native {
     use criterion::{BenchmarkId, Criterion, SamplingMode};
     use loupe::calibrate::detect_card_rgba8;
-    use loupe::cli::bench::{card_frame, listed_frames};
+    use loupe::cli::bench::{card_frame, grey_as_rgba, listed_frames, open_listed_frame};
     use std::hint::black_box;
     use std::path::{Path, PathBuf};
     use std::time::{Duration, Instant};
@@ -40,11 +40,10 @@ mod native {
         let mut ids = Vec::new();
         let mut group = c.benchmark_group(GROUP);
         for (w, h) in [(640u32, 480u32), (1280, 720)] {
-            let grey = card_frame(w, h);
             let frame = Frame {
                 width: w,
                 height: h,
-                rgba: grey.pixels.iter().flat_map(|&v| [v, v, v, 255]).collect(),
+                rgba: grey_as_rgba(&card_frame(w, h)),
             };
             let id = format!("drawn_{w}x{h}");
             group.bench_function(BenchmarkId::from_parameter(&id), |b| {
@@ -99,14 +98,12 @@ mod native {
 
     /// The listed frames by kind, as (`WxH_card` or `WxH_none`, frames), in the listing's order.
     fn camera_like_frames(dir: &Path) -> Result<Vec<(String, Vec<Frame>)>, String> {
-        let listing = std::fs::read(dir.join("frames.json"))
-            .map_err(|e| format!("{}: {e}", dir.join("frames.json").display()))?;
+        let listing_path = dir.join("frames.json");
+        let listing =
+            std::fs::read(&listing_path).map_err(|e| format!("{}: {e}", listing_path.display()))?;
         let mut kinds: Vec<(String, Vec<Frame>)> = Vec::new();
         for f in listed_frames(&listing)? {
-            let path = dir.join(&f.file);
-            let rgba = image::open(&path)
-                .map_err(|e| format!("{}: {e}", path.display()))?
-                .into_rgba8();
+            let rgba = open_listed_frame(dir, &f)?;
             let id = format!("{}_{}", f.size, if f.card { "card" } else { "none" });
             let frame = Frame {
                 width: rgba.width(),
