@@ -128,7 +128,12 @@ pub(crate) fn map_rgba8(rgba: &[u8], f: impl Fn(i32, i32, i32) -> u8) -> Vec<u8>
     out
 }
 
-fn check_size(width: u32, height: u32, len: usize, channels: usize) -> Result<(), CardError> {
+pub(crate) fn check_size(
+    width: u32,
+    height: u32,
+    len: usize,
+    channels: usize,
+) -> Result<(), CardError> {
     if width < MIN_SIDE_PX || height < MIN_SIDE_PX {
         return Err(CardError::TooSmall { width, height });
     }

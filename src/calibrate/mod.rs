@@ -88,6 +88,7 @@ mod segments;
 mod shape;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod synthetic;
+mod track;
 
 use glam::Vec2;
 
@@ -96,6 +97,7 @@ use crate::math::homography::{card_from_corners, CardFit, CARD_WIDTH_MM};
 pub use colour::detect_card_rgba8;
 pub use gray::{GrayImage, MAX_SIDE_PX, MIN_SIDE_PX};
 pub use manual::fit_manual_corners;
+pub use track::{track_card, track_card_rgba8, MAX_MOTION_PX};
 
 /// Edge pixels and side support use this fraction of the frame's adaptive gradient threshold.
 const EDGE_THRESHOLD_FRACTION: f32 = 0.6;
@@ -276,6 +278,14 @@ pub(crate) fn detect_in_planes(planes: &[GrayImage]) -> Result<Option<CardDetect
     Ok(search.choose(&finished))
 }
 
+/// The working size's factor for a frame: its long side over [`WORKING_LONG_SIDE_PX`], rounded,
+/// not ceiled: an 800 px frame stays at full detail, where halving it would shrink a 40 px card
+/// to 20 px.
+fn working_factor(frame_size_px: Vec2) -> u32 {
+    let long_side = frame_size_px.x.max(frame_size_px.y) as u32;
+    ((long_side + WORKING_LONG_SIDE_PX / 2) / WORKING_LONG_SIDE_PX).max(1)
+}
+
 /// Two sides run on past both their corners (see [`score::extensions`]): a cell of a grid of
 /// tiles or windows, not a card.
 fn is_grid_cell(extensions: &[[f32; 2]; 4]) -> bool {
@@ -410,6 +420,13 @@ pub(crate) struct Search<'a> {
     edge_threshold: f32,
     /// Full-resolution px per working px.
     pub scale: f32,
+    /// Where the planes lie in the camera's frame: the top-left of a tracking window (see
+    /// [`track`]), zero for a whole frame. Card fits need the frame's geometry (its centre is
+    /// the principal point); everything else works in the planes' px.
+    origin_px: Vec2,
+    /// The whole frame's size, full-resolution px, and at the working scale.
+    frame_size_px: Vec2,
+    frame_working_size_px: Vec2,
 }
 
 impl<'a> Search<'a> {
@@ -429,12 +446,7 @@ impl<'a> Search<'a> {
                 });
             }
         }
-        // Rounded, not ceiled: an 800 px frame stays at full detail, where halving it would
-        // shrink a 40 px card to 20 px.
-        let factor = ((image.width.max(image.height) + WORKING_LONG_SIDE_PX / 2)
-            / WORKING_LONG_SIDE_PX)
-            .max(1);
-        Ok(Search::at_factor(planes, factor))
+        Ok(Search::at_factor(planes, working_factor(image.size_px())))
     }
 
     /// The same frame searched at half this search's working size, if that is at least
@@ -450,6 +462,18 @@ impl<'a> Search<'a> {
     /// A search of planes that [`Search::new`] has checked, at a working size `factor` times
     /// smaller than the frame.
     fn at_factor(planes: &'a [GrayImage], factor: u32) -> Search<'a> {
+        let mut search = Search::window(planes, factor, Vec2::ZERO, planes[0].size_px());
+        search.frame_working_size_px = search.working()[0].size_px();
+        search
+    }
+
+    /// A search of planes cut from a larger frame, `origin_px` their top-left in it.
+    fn window(
+        planes: &'a [GrayImage],
+        factor: u32,
+        origin_px: Vec2,
+        frame_size_px: Vec2,
+    ) -> Search<'a> {
         let downscaled = (factor > 1).then(|| {
             planes
                 .iter()
@@ -464,7 +488,15 @@ impl<'a> Search<'a> {
             gradients,
             edge_threshold,
             scale: factor as f32,
+            origin_px,
+            frame_size_px,
+            frame_working_size_px: frame_size_px / factor as f32,
         }
+    }
+
+    /// A point of the frame (full-resolution px) in the working planes' px.
+    fn to_working(&self, frame_px: Vec2) -> Vec2 {
+        (frame_px - self.origin_px) / self.scale
     }
 
     /// The planes at the working size.
@@ -550,10 +582,9 @@ impl<'a> Search<'a> {
         {
             return Err("placed fourth side on no edge");
         }
-        let working_size = self.working()[0].size_px();
-        let full = quad.map(|p| p * self.scale);
+        let full = quad.map(|p| p * self.scale + self.origin_px);
         let (ordered, error) =
-            shape::order_corners(full, self.planes[0].size_px()).ok_or("degenerate")?;
+            shape::order_corners(full, self.frame_size_px).ok_or("degenerate")?;
         if error > MAX_COARSE_SHAPE_ERROR {
             return Err("coarse shape error");
         }
@@ -574,7 +605,9 @@ impl<'a> Search<'a> {
         if is_grid_cell(&self.extensions(&quad)) {
             return Err("coarse: two sides run on past both corners");
         }
+        // In the frame's working px: the fit's principal point is the frame's centre.
         let working_quad = ordered.map(|p| p / self.scale);
+        let working_size = self.frame_working_size_px;
         let working_fit =
             card_from_corners(working_quad, working_size).map_err(|_| "no homography")?;
         let distance_px = reprojection::card_distance_px(&working_fit, working_quad, working_size)
@@ -584,7 +617,7 @@ impl<'a> Search<'a> {
         }
         Ok(Candidate {
             quality: sides.iter().sum::<f32>() / 4.0 - 0.05 * distance_px,
-            corners: ordered,
+            corners: ordered.map(|p| p - self.origin_px),
             three_sided: hypothesis.three_sided,
         })
     }
@@ -639,7 +672,7 @@ impl<'a> Search<'a> {
             }
         }
         let (corners_px, fit, distance_px) = fitted.ok_or(why)?;
-        let working_corners = corners_px.map(|p| p / scale);
+        let working_corners = corners_px.map(|p| self.to_working(p));
         let support = score::support(
             &working_corners,
             self.working(),
@@ -694,17 +727,21 @@ impl<'a> Search<'a> {
         )
     }
 
-    /// A refined quad's corners ordered, its card fit and its distance from a card's shape, if
-    /// it is a card of at least the smallest size inside the frame.
+    /// A refined quad's (planes' px) corners ordered in the frame's px, its card fit and its
+    /// distance from a card's shape, if it is a card of at least the smallest size inside the
+    /// planes.
     fn card_fit(&self, quad: [Vec2; 4]) -> Result<([Vec2; 4], CardFit, f32), &'static str> {
-        let size = self.planes[0].size_px();
-        if !quad.iter().all(|p| shape::inside(*p, size, 1.0))
+        if !quad
+            .iter()
+            .all(|p| shape::inside(*p, self.planes[0].size_px(), 1.0))
             || !shape::is_convex(&quad)
             || !shape::plausible_angles(&quad)
         {
             return Err("refined quad outside, or not convex");
         }
-        let (corners_px, _) = shape::order_corners(quad, size).ok_or("refined degenerate")?;
+        let size = self.frame_size_px;
+        let (corners_px, _) = shape::order_corners(quad.map(|p| p + self.origin_px), size)
+            .ok_or("refined degenerate")?;
         let fit = card_from_corners(corners_px, size).map_err(|_| "refined: no homography")?;
         let distance_px = reprojection::card_distance_px(&fit, corners_px, size)
             .ok_or("refined: no camera makes it a card")?;
@@ -764,8 +801,8 @@ impl<'a> Search<'a> {
                         (*far_best, *far_d)
                     };
                     score::stretch_support(
-                        small / self.scale,
-                        large / self.scale,
+                        self.to_working(small),
+                        self.to_working(large),
                         near.distance(large) / self.scale,
                         &self.gradients,
                         self.edge_threshold,

@@ -1,0 +1,270 @@
+//! Following a card from one frame to the next. A fresh search finds quads from the frame's
+//! segments, and that is where most missed cards are lost (see the confidence weights' doc: only
+//! 86 % of cards reach the finished quads). Once a card has been found, the next frame can skip
+//! that stage: its sides are looked for near where they were, in a window around them, and the
+//! quad they make then passes the same checks and confidence as any fresh one. A window of a
+//! card's size costs a fraction of a whole frame.
+
+use glam::Vec2;
+
+use super::colour::planes_of_rgba8;
+use super::edges::Gradients;
+use super::gray::check_size;
+use super::quads::Hypothesis;
+use super::shape::intersect;
+use super::{refine, working_factor, CardDetection, CardError, GrayImage, Search, MIN_CONFIDENCE};
+
+/// How far a side may have moved since the previous frame, full-resolution px: a card held in a
+/// hand moves a few px between frames a tenth of a second apart. Beyond this (or when the card
+/// is gone) tracking answers `None` and a fresh search is due.
+pub const MAX_MOTION_PX: f32 = 8.0;
+/// The window's margin around the previous corners: room for the motion and for the checks
+/// that look past a card's corners (how far its sides run on, its corners' support), as a
+/// fraction of the corners' larger extent, and at least [`MIN_MARGIN_PX`].
+const MARGIN_FRACTION: f32 = 0.25;
+const MIN_MARGIN_PX: f32 = 24.0;
+/// The most a side may turn between frames, radians (3°), in steps each way.
+const MAX_TURN: f32 = 0.052;
+const TURN_STEPS: i32 = 6;
+/// Points per side at which the shift's edge response is summed.
+const SHIFT_PROBES: usize = 24;
+/// How far a side's edge is searched for after the shift, px: what turning and zooming move a
+/// corner.
+const TURN_PX: f32 = 5.0;
+/// The search for a side's edge reaches at most this fraction of the shortest side.
+const SIDE_FRACTION: f32 = 0.2;
+
+/// A window of the frame, whole px.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Window {
+    x: u32,
+    y: u32,
+    width: u32,
+    height: u32,
+}
+
+/// Follows a card found in an earlier frame (`previous_px`, its corners in frame px, as
+/// [`CardDetection::corners_px`] gives them) into an RGBA frame. `Ok(None)` when it is not
+/// within [`MAX_MOTION_PX`] of where it was, or no longer a confident card; a bad frame is an
+/// error, as for [`super::detect_card_rgba8`].
+pub fn track_card_rgba8(
+    width: u32,
+    height: u32,
+    rgba: &[u8],
+    previous_px: [Vec2; 4],
+) -> Result<Option<CardDetection>, CardError> {
+    check_size(width, height, rgba.len(), 4)?;
+    let Some(window) = window_around(previous_px, width, height) else {
+        return Ok(None);
+    };
+    let row_bytes = 4 * window.width as usize;
+    let mut cropped = Vec::with_capacity(row_bytes * window.height as usize);
+    for row in window.y..window.y + window.height {
+        let start = 4 * (row as usize * width as usize + window.x as usize);
+        cropped.extend_from_slice(&rgba[start..start + row_bytes]);
+    }
+    let planes = planes_of_rgba8(window.width, window.height, &cropped)?;
+    Ok(track_in_window(&planes, window, width, height, previous_px))
+}
+
+/// [`track_card_rgba8`] for a grey frame.
+pub fn track_card(
+    image: &GrayImage,
+    previous_px: [Vec2; 4],
+) -> Result<Option<CardDetection>, CardError> {
+    image.validate()?;
+    let Some(window) = window_around(previous_px, image.width, image.height) else {
+        return Ok(None);
+    };
+    let mut pixels = Vec::with_capacity((window.width * window.height) as usize);
+    for row in window.y..window.y + window.height {
+        let start = row as usize * image.width as usize + window.x as usize;
+        pixels.extend_from_slice(&image.pixels[start..start + window.width as usize]);
+    }
+    let plane = GrayImage::new(window.width, window.height, pixels)?;
+    Ok(track_in_window(
+        std::slice::from_ref(&plane),
+        window,
+        image.width,
+        image.height,
+        previous_px,
+    ))
+}
+
+/// The previous corners' bounding box with its margin, inside the frame; `None` for corners that
+/// are not finite, or that leave no window of the smallest searchable size inside the frame.
+fn window_around(previous_px: [Vec2; 4], width: u32, height: u32) -> Option<Window> {
+    if !previous_px.iter().all(|p| p.is_finite()) {
+        return None;
+    }
+    let low = previous_px.iter().copied().fold(Vec2::MAX, Vec2::min);
+    let high = previous_px.iter().copied().fold(Vec2::MIN, Vec2::max);
+    let margin = (MARGIN_FRACTION * (high - low).max_element()).max(MIN_MARGIN_PX);
+    let frame = Vec2::new(width as f32, height as f32);
+    let low = (low - margin).clamp(Vec2::ZERO, frame).floor();
+    let high = (high + margin).clamp(Vec2::ZERO, frame).ceil();
+    let size = high - low;
+    (size.min_element() >= super::MIN_SIDE_PX as f32).then_some(Window {
+        x: low.x as u32,
+        y: low.y as u32,
+        width: size.x as u32,
+        height: size.y as u32,
+    })
+}
+
+/// The card near `previous_px` in the window's planes, if it is still a confident one.
+fn track_in_window(
+    planes: &[GrayImage],
+    window: Window,
+    width: u32,
+    height: u32,
+    previous_px: [Vec2; 4],
+) -> Option<CardDetection> {
+    let frame_size_px = Vec2::new(width as f32, height as f32);
+    let origin_px = Vec2::new(window.x as f32, window.y as f32);
+    // At the scale a fresh search of the frame works at, so that the evidence weighs the same.
+    let search = Search::window(
+        planes,
+        working_factor(frame_size_px),
+        origin_px,
+        frame_size_px,
+    );
+    let scale = search.scale;
+    let previous = previous_px.map(|p| (p - origin_px) / scale);
+    // First the whole quad is shifted to where its outline lies on the most edge: most of a
+    // hand's motion between frames is a shift, and the edge summed over four sides is not fooled
+    // by a stronger edge beside one of them. Then each side is moved and turned over what
+    // turning and zooming left, again by the edge summed along it: a side refined point by point
+    // (see `refine`) locks onto a card's print or background edges when it starts pixels away.
+    let shift = best_shift(previous, &search.gradients, MAX_MOTION_PX / scale);
+    let shifted = previous.map(|p| p + shift);
+    let shortest_side = (0..4)
+        .map(|i| shifted[i].distance(shifted[(i + 1) % 4]))
+        .fold(f32::MAX, f32::min);
+    let reach = (TURN_PX / scale).min(SIDE_FRACTION * shortest_side);
+    let lines =
+        [0, 1, 2, 3].map(|i| best_side(shifted[i], shifted[(i + 1) % 4], &search.gradients, reach));
+    let mut moved = shifted;
+    for (i, corner) in moved.iter_mut().enumerate() {
+        let (a, b) = (lines[(i + 3) % 4], lines[i]);
+        if let Some(x) = intersect(a.0, a.1, b.0, b.1) {
+            *corner = x;
+        }
+    }
+    // Sub-pixel, as a fresh search's coarse quads are before their checks.
+    let refined = refine::refine_corners(planes, moved.map(|p| p * scale), 1.5 * scale + 1.5);
+    let hypothesis = Hypothesis {
+        corners: refined.map(|p| p / scale),
+        three_sided: false,
+    };
+    let candidate = search.coarse(hypothesis).ok()?;
+    let (detection, _) = search.finish(&candidate).ok()?;
+    (detection.confidence >= MIN_CONFIDENCE).then_some(detection)
+}
+
+/// The shift of `quad` (working px), in whole px up to `reach_px` each way, that puts the most
+/// gradient across its sides (each side's ends left out: a corner is rounded, or under a finger).
+fn best_shift(quad: [Vec2; 4], gradients: &Gradients, reach_px: f32) -> Vec2 {
+    let mut probes: Vec<(usize, [f32; 2])> = Vec::with_capacity(4 * SHIFT_PROBES);
+    for i in 0..4 {
+        let (p, q) = (quad[i], quad[(i + 1) % 4]);
+        let normal = (q - p).normalize_or_zero().perp();
+        for k in 0..SHIFT_PROBES {
+            let t = 0.1 + 0.8 * (k as f32 + 0.5) / SHIFT_PROBES as f32;
+            let at = p + (q - p) * t;
+            if at.x >= 0.0 && at.y >= 0.0 {
+                probes.push((
+                    (at.y as usize) * gradients.width + at.x as usize,
+                    normal.to_array(),
+                ));
+            }
+        }
+    }
+    let reach = reach_px.floor() as i32;
+    let (w, h) = (gradients.width as i32, gradients.height as i32);
+    let mut best = (f32::MIN, Vec2::ZERO);
+    for dy in -reach..=reach {
+        for dx in -reach..=reach {
+            let mut total = 0.0;
+            for (index, [nx, ny]) in &probes {
+                let (x, y) = ((*index as i32 % w) + dx, (*index as i32 / w) + dy);
+                if x < 0 || y < 0 || x >= w || y >= h {
+                    continue;
+                }
+                let j = (y * w + x) as usize;
+                total += (gradients.gx[j] * nx + gradients.gy[j] * ny).abs();
+            }
+            if total > best.0 {
+                best = (total, Vec2::new(dx as f32, dy as f32));
+            }
+        }
+    }
+    best.1
+}
+
+/// The line near side `p`–`q` (working px) that has the most gradient across it: shifted up to
+/// `reach_px` along its normal and turned up to [`MAX_TURN`] radians about its middle, summed at
+/// [`SHIFT_PROBES`] points (the ends left out). A point and a unit direction.
+fn best_side(p: Vec2, q: Vec2, gradients: &Gradients, reach_px: f32) -> (Vec2, Vec2) {
+    let middle = (p + q) / 2.0;
+    let half = (q - p) / 2.0;
+    let steps = (reach_px / 0.5).ceil() as i32;
+    let mut best = (f32::MIN, middle, (q - p).normalize_or(Vec2::X));
+    for turn in -TURN_STEPS..=TURN_STEPS {
+        let rotation = Vec2::from_angle(MAX_TURN * turn as f32 / TURN_STEPS as f32);
+        let half = rotation.rotate(half);
+        let direction = half.normalize_or(Vec2::X);
+        let normal = direction.perp();
+        for step in -steps..=steps {
+            let centre = middle + normal * (0.5 * step as f32);
+            let mut total = 0.0;
+            for k in 0..SHIFT_PROBES {
+                let t = -0.8 + 1.6 * (k as f32 + 0.5) / SHIFT_PROBES as f32;
+                let at = centre + half * t;
+                let (x, y) = (at.x as isize, at.y as isize);
+                if x < 0 || y < 0 || x as usize >= gradients.width || y as usize >= gradients.height
+                {
+                    continue;
+                }
+                let j = y as usize * gradients.width + x as usize;
+                total += (gradients.gx[j] * normal.x + gradients.gy[j] * normal.y).abs();
+            }
+            if total > best.0 {
+                best = (total, centre, direction);
+            }
+        }
+    }
+    (best.1, best.2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_window_holds_the_card_and_its_margin_inside_the_frame() {
+        let corners = [
+            Vec2::new(100.0, 100.0),
+            Vec2::new(300.0, 110.0),
+            Vec2::new(290.0, 230.0),
+            Vec2::new(95.0, 220.0),
+        ];
+        // Extent 205 px: a margin of 51.25 px.
+        let window = window_around(corners, 640, 480).unwrap();
+        assert_eq!(
+            window,
+            Window {
+                x: 43,
+                y: 48,
+                width: 309,
+                height: 234
+            }
+        );
+        // Cut at the frame's edges.
+        let window = window_around(corners.map(|p| p - Vec2::splat(90.0)), 640, 480).unwrap();
+        assert_eq!((window.x, window.y), (0, 0));
+        assert!(window_around([Vec2::NAN; 4], 640, 480).is_none());
+        // Wholly outside the frame: nothing to search.
+        assert!(window_around(corners.map(|p| p + Vec2::splat(1000.0)), 640, 480).is_none());
+    }
+}
