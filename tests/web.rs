@@ -259,6 +259,35 @@ fn card_detection_runs_in_wasm() {
 }
 
 #[wasm_bindgen_test]
+fn card_tracking_runs_in_wasm() {
+    let frame = card_frame(640, 480);
+    // The card's corners from a frame in which it stood 4 px to the left and 3 px higher.
+    let (x0, y0, cw) = (166.0f32, 137.0f32, 300.0f32);
+    let ch = cw * 53.98 / 85.60;
+    let previous = [x0, y0, x0 + cw, y0, x0 + cw, y0 + ch, x0, y0 + ch];
+    let found = parse(&loupe::web::track_card_rgba(&frame, 640, 480, &previous).unwrap());
+    assert_eq!(field(&found, "found").as_bool(), Some(true));
+    let px_per_mm = field(&found, "px_per_mm").as_f64().unwrap();
+    assert!((px_per_mm - 300.0 / 85.6).abs() < 0.05, "{px_per_mm}");
+    let corners = js_sys::Array::from(&field(&found, "corners_px"));
+    let first = js_sys::Array::from(&corners.get(0));
+    let (x, y) = (
+        first.get(0).as_f64().unwrap(),
+        first.get(1).as_f64().unwrap(),
+    );
+    assert!(
+        (x - 170.0).abs() < 0.5 && (y - 140.0).abs() < 0.5,
+        "{x}, {y}"
+    );
+    // Gone from the frame: not claimed.
+    let flat = vec![90u8; 640 * 480 * 4];
+    let none = parse(&loupe::web::track_card_rgba(&flat, 640, 480, &previous).unwrap());
+    assert_eq!(field(&none, "found").as_bool(), Some(false));
+    assert!(loupe::web::track_card_rgba(&frame, 640, 480, &previous[..7]).is_err());
+    assert!(loupe::web::track_card_rgba(&frame, 16, 16, &previous).is_err());
+}
+
+#[wasm_bindgen_test]
 fn finger_measurement_runs_in_wasm() {
     // A 17.32 mm finger (US 7) at 8 px/mm: a dark band with 1 px soft edges.
     let (w, h) = (320u32, 120u32);

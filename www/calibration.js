@@ -10,7 +10,7 @@
 // After a card calibration with a tracked hand wearing a ring, the finger is measured at the card's
 // scale (size-measured, method 'finger').
 //
-// The maths runs in the element's WebAssembly module (detectCard, fitCardCorners, screenPxPerMm,
+// The maths runs in the element's WebAssembly module (detectCard, trackCard, fitCardCorners, screenPxPerMm,
 // ringFromCircle, ringInnerDiameterMm, measureFinger, fingerSize). Camera frames are read into a canvas on this device and
 // never leave it. See README.md, "True scale".
 
@@ -68,6 +68,9 @@ const DETECT_LONG_SIDE_PX = 960;
  * the search and the page stays responsive. */
 const DETECT_INTERVAL_MS = 200;
 const DETECT_PAUSE_PER_MS = 3;
+/** Least pause while a found card is followed (`trackCard`, a few ms): its outline keeps up with
+ * the hand, about 15 times a second. */
+const TRACK_INTERVAL_MS = 66;
 /** Consecutive detections before "Use this card" is offered: one lucky frame is not a card. */
 const STABLE_DETECTIONS = 2;
 
@@ -101,6 +104,7 @@ export class CalibrationFlow {
     this._timer = 0;
     this._detectChain = null;
     this._detection = null;
+    this._tracked = null;
     this._stable = 0;
     this._handles = [];
   }
@@ -120,6 +124,7 @@ export class CalibrationFlow {
     this._timer = 0;
     this._detectChain = null;
     this._detection = null;
+    this._tracked = null;
     this._stable = 0;
     this._handles = [];
     this.method = 'none';
@@ -234,7 +239,8 @@ export class CalibrationFlow {
       this._detectOnce();
       // After stop() (or a new start), this chain ends.
       if (this._detectChain !== chain) return;
-      const pause = Math.max(DETECT_INTERVAL_MS, DETECT_PAUSE_PER_MS * (performance.now() - started));
+      const interval = this._tracked ? TRACK_INTERVAL_MS : DETECT_INTERVAL_MS;
+      const pause = Math.max(interval, DETECT_PAUSE_PER_MS * (performance.now() - started));
       this._timer = setTimeout(next, pause);
     };
     this._timer = setTimeout(next, DETECT_INTERVAL_MS);
@@ -249,12 +255,22 @@ export class CalibrationFlow {
       return;
     }
     let found;
+    let followed = false;
     try {
-      found = JSON.parse(this._wasm().detectCard(frame.rgba, frame.width, frame.height));
+      // Follow the card found in the last frame (a fraction of a fresh search's time); search
+      // the frame afresh when there was none, the copy's size changed, or it is lost.
+      const last = this._tracked;
+      if (last && last.width === frame.width && last.height === frame.height) {
+        found = JSON.parse(this._wasm().trackCard(frame.rgba, frame.width, frame.height, new Float32Array(last.corners.flat())));
+        followed = found.found;
+      }
+      if (!found?.found) found = JSON.parse(this._wasm().detectCard(frame.rgba, frame.width, frame.height));
     } catch (e) {
+      this._tracked = null;
       this._showError(ui, `Card detection failed: ${e.message || e}. Place the corners by hand.`);
       return;
     }
+    this._tracked = found.found ? { width: frame.width, height: frame.height, corners: found.corners_px } : null;
     if (!found.found) {
       this._stable = 0;
       this._detection = null;
@@ -270,6 +286,8 @@ export class CalibrationFlow {
     const map = coverMapping(frame.fullWidth, frame.fullHeight, this.host._cssW, this.host._cssH, frame.mirror);
     outline.setAttribute('points', found.corners_px.map((c) => map.toCss(c).join(',')).join(' '));
     outline.style.display = '';
+    // How the outline was found: `tracked` (followed from the last frame) or `detected`.
+    outline.dataset.source = followed ? 'tracked' : 'detected';
     this._stable += 1;
     this._detection = { ...found, cssPerFramePx: map.scale };
     const ready = this._stable >= STABLE_DETECTIONS;

@@ -6,7 +6,9 @@ use glam::Vec2;
 use wasm_bindgen::prelude::*;
 
 use crate::calibrate::finger::measure_json;
-use crate::calibrate::{detect_card_rgba8, fit_manual_corners, GrayImage, NO_CARD_JSON};
+use crate::calibrate::{
+    detect_card_rgba8, fit_manual_corners, track_card_rgba8, GrayImage, NO_CARD_JSON,
+};
 use crate::math::ring_size::{self, json_string, SizeSystem};
 use crate::math::screen;
 
@@ -20,6 +22,36 @@ pub fn detect_card_rgba(rgba: &[u8], width: u32, height: u32) -> Result<String, 
         Some(card) => card.to_json(),
         None => NO_CARD_JSON.to_owned(),
     })
+}
+
+/// Follows a card found in an earlier frame of the same size into this one (see
+/// [`track_card_rgba8`]): `previous_corners` are its `corners_px` from `detectCard` or
+/// `trackCard`, flattened (`[x0, y0, x1, y1, …]`). Answers the `detectCard` object, or
+/// `{"found": false}` when the card has moved too far or is gone (search the frame afresh then);
+/// a bad size or a corner count other than four throws.
+#[wasm_bindgen(js_name = trackCard)]
+pub fn track_card_rgba(
+    rgba: &[u8],
+    width: u32,
+    height: u32,
+    previous_corners: &[f32],
+) -> Result<String, JsError> {
+    let previous = corners_from_flat(previous_corners)?;
+    Ok(match track_card_rgba8(width, height, rgba, previous)? {
+        Some(card) => card.to_json(),
+        None => NO_CARD_JSON.to_owned(),
+    })
+}
+
+/// Four corners from `[x0, y0, x1, y1, …]`.
+fn corners_from_flat(corners_px: &[f32]) -> Result<[Vec2; 4], JsError> {
+    if corners_px.len() != 8 {
+        return Err(JsError::new(&format!(
+            "four corners need 8 numbers, got {}",
+            corners_px.len()
+        )));
+    }
+    Ok([0, 1, 2, 3].map(|i| Vec2::new(corners_px[2 * i], corners_px[2 * i + 1])))
 }
 
 /// Measures a finger along the segment (x1, y1)–(x2, y2) in an RGBA frame at `px_per_mm`.
@@ -47,13 +79,7 @@ pub fn measure_finger_rgba(
 /// confidence for how card-shaped they are; a degenerate placement throws a message for the user.
 #[wasm_bindgen(js_name = fitCardCorners)]
 pub fn fit_card_corners(corners_px: &[f32], width: u32, height: u32) -> Result<String, JsError> {
-    if corners_px.len() != 8 {
-        return Err(JsError::new(&format!(
-            "four corners need 8 numbers, got {}",
-            corners_px.len()
-        )));
-    }
-    let corners = [0, 1, 2, 3].map(|i| Vec2::new(corners_px[2 * i], corners_px[2 * i + 1]));
+    let corners = corners_from_flat(corners_px)?;
     let size = Vec2::new(width as f32, height as f32);
     Ok(fit_manual_corners(corners, size)?.to_json())
 }

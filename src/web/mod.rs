@@ -5,7 +5,7 @@ mod calibrate;
 mod gpu;
 mod images;
 
-pub use calibrate::{detect_card_rgba, measure_finger_rgba};
+pub use calibrate::{detect_card_rgba, measure_finger_rgba, track_card_rgba};
 pub use gpu::{backend_name, open, Gpu};
 
 use crate::asset::Scene;

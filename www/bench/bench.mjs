@@ -162,10 +162,11 @@ async function benchGemPass(page, name) {
 // every 200 ms (longer when a detection is slow), so the steady state is the figure that matters,
 // and the first calls run before the browser's optimising compiler has taken over the wasm. These
 // drawn frames are the easy case (the first search finds the card); the camera-like frames below
-// are the typical one.
+// are the typical one. Each card found is then followed with trackCard from its corners, as the
+// guided flow does between frames once it has a card.
 const DETECT_PAGE = `<!doctype html><meta charset="utf-8"><title>loupe detection bench</title><link rel="icon" href="data:,">
 <script type="module">
-import init, { detectCard } from './pkg/webgpu/loupe.js';
+import init, { detectCard, trackCard } from './pkg/webgpu/loupe.js';
 await init();
 function frame(w, h, colour) {
   const c = new OffscreenCanvas(w, h);
@@ -193,17 +194,39 @@ function timeDetection(rgba, w, h, warmUps, runs) {
   ms.sort((a, b) => a - b);
   return { ms, found };
 }
+// Times \`runs\` trackCard calls from the corners a detection found (the card still where it was,
+// as in a steady hand) after \`warmUps\`: the times sorted, ms, and whether it was followed; null
+// when there is no card to follow.
+function timeTracking(rgba, w, h, warmUps, runs) {
+  const first = JSON.parse(detectCard(rgba, w, h));
+  if (!first.found) return null;
+  const corners = new Float32Array(first.corners_px.flat());
+  for (let i = 0; i < warmUps; i++) trackCard(rgba, w, h, corners);
+  const ms = [];
+  let found = false;
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    found = JSON.parse(trackCard(rgba, w, h, corners)).found;
+    ms.push(performance.now() - t);
+  }
+  ms.sort((a, b) => a - b);
+  return { ms, found };
+}
 const out = {};
 for (const colour of [false, true]) {
   for (const [w, h] of [[640, 480], [1280, 720]]) {
-    const { ms, found } = timeDetection(frame(w, h, colour), w, h, 20, 51);
+    const rgba = frame(w, h, colour);
+    const { ms, found } = timeDetection(rgba, w, h, 20, 51);
     out[(colour ? 'colour_' : '') + w + 'x' + h] = { ms: ms[25], msMin: ms[0], found };
+    const tracked = timeTracking(rgba, w, h, 20, 51);
+    if (tracked) out['tracking_' + (colour ? 'colour_' : '') + w + 'x' + h] = { ms: tracked.ms[25], msMin: tracked.ms[0], found: tracked.found };
   }
 }
 // The synthetic camera frames ./x bench writes (see FRAMES_DIR): each frame's median of 7 calls
 // after 2 warm-ups, then the median and the mean over the frames, with a card and without.
 const listed = await (await fetch('./frames/frames.json')).json().catch(() => []);
 const scenes = {};
+const tracking = {};
 for (const f of listed) {
   const bitmap = await createImageBitmap(await (await fetch('./frames/' + f.file)).blob());
   const c = new OffscreenCanvas(bitmap.width, bitmap.height);
@@ -214,6 +237,17 @@ for (const f of listed) {
   const key = f.size + (f.card ? '_with_card' : '_without_card');
   (scenes[key] ??= { ms: [], claimed: 0 }).ms.push(ms[3]);
   if (found) scenes[key].claimed++;
+  // The cards found, followed into the same frame.
+  const tracked = f.card && found ? timeTracking(rgba, c.width, c.height, 2, 7) : null;
+  if (tracked) {
+    const t = (tracking[f.size] ??= { ms: [], followed: 0 });
+    t.ms.push(tracked.ms[3]);
+    if (tracked.found) t.followed++;
+  }
+}
+for (const [size, v] of Object.entries(tracking)) {
+  v.ms.sort((a, b) => a - b);
+  out['tracking_scenes_' + size] = { ms: v.ms[Math.floor(v.ms.length / 2)], frames: v.ms.length, followed: v.followed };
 }
 for (const [key, v] of Object.entries(scenes)) {
   v.ms.sort((a, b) => a - b);
@@ -253,6 +287,20 @@ async function benchDetection(server) {
     const r = await page.waitForFunction(() => window.__detect, null, { timeout: 120_000 }).then((h) => h.jsonValue());
     const res = {};
     for (const [size, v] of Object.entries(r)) {
+      if (size.startsWith('tracking_scenes_')) {
+        const key = size.slice('tracking_scenes_'.length);
+        res[`web_card_tracking_scenes_ms_${key}`] = round1(v.ms);
+        res[`web_card_tracking_scenes_frames_${key}`] = v.frames;
+        res[`web_card_tracking_scenes_followed_${key}`] = v.followed;
+        continue;
+      }
+      if (size.startsWith('tracking_')) {
+        const key = size.slice('tracking_'.length);
+        res[`web_card_tracking_ms_${key}`] = round1(v.ms);
+        res[`web_card_tracking_ms_min_${key}`] = round1(v.msMin);
+        res[`web_card_tracking_found_${key}`] = v.found;
+        continue;
+      }
       if (size.startsWith('scenes_')) {
         const key = size.slice('scenes_'.length);
         res[`web_card_detection_scenes_ms_${key}`] = round1(v.ms);

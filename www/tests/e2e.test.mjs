@@ -522,6 +522,42 @@ for (const backend of siteProblem ? [] : ['webgpu', 'webgl']) {
       });
     }
 
+    test('card in a photo: detected, then followed frame to frame (trackCard), and used', T_CARD, async () => {
+      const p = await openDemo(browser.context);
+      const { page } = p;
+      const shadow = (sel) => page.locator('loupe-tryon').locator(sel);
+      // A light card 400 px wide (4.673 px per mm), turned 0.2 rad, on a dark textured floor: a
+      // 1280×720 photo drawn in the page.
+      await page.evaluate(async () => {
+        const c = new OffscreenCanvas(1280, 720);
+        const g = c.getContext('2d');
+        g.fillStyle = '#2a2a2e'; g.fillRect(0, 0, 1280, 720);
+        for (let i = 0; i < 600; i++) { g.fillStyle = i % 2 ? '#35353a' : '#232327'; g.fillRect((i * 97) % 1280, (i * 61) % 720, 6, 3); }
+        const cw = 400, ch = cw * 53.98 / 85.6;
+        g.translate(640, 360); g.rotate(0.2);
+        g.fillStyle = '#e6e2da'; g.beginPath(); g.roundRect(-cw / 2, -ch / 2, cw, ch, cw * 3.18 / 85.6); g.fill();
+        await document.querySelector('loupe-tryon').setPhoto(await c.convertToBlob());
+        document.querySelector('loupe-tryon').calibration = 'card';
+      });
+      const outline = shadow('[part=calibration-outline]');
+      // Found by a fresh search, then followed from frame to frame.
+      await page.waitForFunction(() => document.querySelector('loupe-tryon').shadowRoot
+        .querySelector('[part=calibration-outline]')?.dataset.source === 'tracked', null, { timeout: 30000 });
+      assert.ok(await outline.isVisible(), 'the outline is shown');
+      await page.waitForFunction(() => /Card found \(confidence/.test(
+        document.querySelector('loupe-tryon').shadowRoot.querySelector('.calib-panel p[role=status]')?.textContent || ''), null, { timeout: 15000 });
+      const from = await eventCount(page);
+      await shadow('[data-action=use]').click();
+      const ev = await waitForEvent(page, 'calibrated', { from });
+      assert.equal(ev.detail.method, 'card');
+      assert.equal(ev.detail.manual, false);
+      assert.ok(Math.abs(ev.detail.framePxPerMm / (400 / 85.6) - 1) < 0.01, `framePxPerMm ${ev.detail.framePxPerMm}`);
+      assert.ok(ev.detail.confidence >= 0.5, `confidence ${ev.detail.confidence}`);
+      assert.ok(await shadow('.calib').isHidden(), 'the flow closes');
+      p.assertClean();
+      await page.close();
+    });
+
     test('camera denied: camera-denied event, viewer mode, still drawing', T, async () => {
       const denied = await launch(backend, { camera: 'deny' });
       try {
