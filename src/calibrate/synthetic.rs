@@ -805,7 +805,8 @@ fn moved_corners(rng: &mut Rng, corners: [Vec2; 4], max_px: f32) -> [Vec2; 4] {
 #[test]
 fn tracked_card_set() {
     let mut rng = Rng::new(set_seed() ^ 0x7ACC);
-    let (positives, negatives) = (80, 80);
+    // Five card-shaped quads over each frame without a card.
+    let (positives, negatives, quads_per_negative) = (80, 80, 5);
     let (mut tracked, mut fresh, mut tracked_not_fresh) = (0, 0, 0);
     let (mut track_s, mut fresh_s) = (0.0, 0.0);
     let mut errors = Vec::new();
@@ -853,17 +854,21 @@ fn tracked_card_set() {
         let scene = negative(&mut rng);
         let (w, h) = (scene.image.width as usize, scene.image.height as usize);
         let size_mm = Vec2::new(CARD_WIDTH_MM, CARD_HEIGHT_MM);
-        let width_px = rng.range(40.0, 300.0f32.min(0.75 * w.min(h) as f32 * 1.586));
-        let Some((_, previous)) = place_rectangle(&mut rng, w, h, size_mm, width_px, 40.0) else {
-            continue;
-        };
-        if let Some(d) = super::track_card_rgba8(w as u32, h as u32, &scene.rgba, previous).unwrap()
-        {
-            claimed += 1;
-            println!(
-                "negative {i}: claimed {:?}, conf {:.2}",
-                d.corners_px, d.confidence
-            );
+        for _ in 0..quads_per_negative {
+            let width_px = rng.range(40.0, 300.0f32.min(0.75 * w.min(h) as f32 * 1.586));
+            let Some((_, previous)) = place_rectangle(&mut rng, w, h, size_mm, width_px, 40.0)
+            else {
+                continue;
+            };
+            if let Some(d) =
+                super::track_card_rgba8(w as u32, h as u32, &scene.rgba, previous).unwrap()
+            {
+                claimed += 1;
+                println!(
+                    "negative {i}: claimed {:?}, conf {:.2}",
+                    d.corners_px, d.confidence
+                );
+            }
         }
     }
     errors.sort_by(f32::total_cmp);
@@ -874,19 +879,22 @@ fn tracked_card_set() {
     );
     let rate = tracked as f32 / positives as f32;
     let fresh_rate = fresh as f32 / positives as f32;
-    let false_rate = claimed as f32 / negatives as f32;
+    let false_rate = claimed as f32 / (negatives * quads_per_negative) as f32;
     let (median, p95) = (percentile(&errors, 0.5), percentile(&errors, 0.95));
     println!(
         "tracked set: tracked {:.1} % (found afresh {:.1} %; {tracked_not_fresh} tracked but not \
-         found afresh), claimed where gone {:.1} %, px/mm error median {:.3} %, p95 {:.3} %",
+         found afresh: {:.1} % by one or the other, as the guided flow looks), claimed where gone \
+         {:.1} %, px/mm error median {:.3} %, p95 {:.3} %",
         rate * 100.0,
         fresh_rate * 100.0,
+        (fresh + tracked_not_fresh) as f32 / positives as f32 * 100.0,
         false_rate * 100.0,
         median * 100.0,
         p95 * 100.0
     );
     // It keeps the fresh search's checks, so it refuses most cards that a fresh search misses
-    // (82.5 % tracked, 83.8 % found afresh here); the guard is at the level reached.
+    // (83.8 % tracked and found afresh here, 75.0 against 82.5 % on seed 800); the guard is a
+    // little under the level reached.
     assert!(rate >= 0.78, "tracked rate {rate}");
     assert!(false_rate <= 0.02, "claimed where gone {false_rate}");
     assert!(median <= 0.005, "median px/mm error {median}");
