@@ -176,37 +176,26 @@ fn track_in_window(
 /// The shift of `quad` (working px), in whole px up to `reach_px` each way, that puts the most
 /// gradient across its sides (each side's ends left out: a corner is rounded, or under a finger).
 fn best_shift(quad: [Vec2; 4], gradients: &Gradients, reach_px: f32) -> Vec2 {
-    let mut probes: Vec<(usize, [f32; 2])> = Vec::with_capacity(4 * SHIFT_PROBES);
+    let mut probes: Vec<(Vec2, Vec2)> = Vec::with_capacity(4 * SHIFT_PROBES);
     for i in 0..4 {
         let (p, q) = (quad[i], quad[(i + 1) % 4]);
         let normal = (q - p).normalize_or_zero().perp();
-        for k in 0..SHIFT_PROBES {
+        probes.extend((0..SHIFT_PROBES).map(|k| {
             let t = 0.1 + 0.8 * (k as f32 + 0.5) / SHIFT_PROBES as f32;
-            let at = p + (q - p) * t;
-            if at.x >= 0.0 && at.y >= 0.0 {
-                probes.push((
-                    (at.y as usize) * gradients.width + at.x as usize,
-                    normal.to_array(),
-                ));
-            }
-        }
+            (p + (q - p) * t, normal)
+        }));
     }
     let reach = reach_px.floor() as i32;
-    let (w, h) = (gradients.width as i32, gradients.height as i32);
     let mut best = (f32::MIN, Vec2::ZERO);
     for dy in -reach..=reach {
         for dx in -reach..=reach {
-            let mut total = 0.0;
-            for (index, [nx, ny]) in &probes {
-                let (x, y) = ((*index as i32 % w) + dx, (*index as i32 / w) + dy);
-                if x < 0 || y < 0 || x >= w || y >= h {
-                    continue;
-                }
-                let j = (y * w + x) as usize;
-                total += (gradients.gx[j] * nx + gradients.gy[j] * ny).abs();
-            }
+            let shift = Vec2::new(dx as f32, dy as f32);
+            let total: f32 = probes
+                .iter()
+                .filter_map(|(at, normal)| gradient_across(gradients, *at + shift, *normal))
+                .sum();
             if total > best.0 {
-                best = (total, Vec2::new(dx as f32, dy as f32));
+                best = (total, shift);
             }
         }
     }
@@ -218,34 +207,38 @@ fn best_shift(quad: [Vec2; 4], gradients: &Gradients, reach_px: f32) -> Vec2 {
 /// [`SHIFT_PROBES`] points (the ends left out). A point and a unit direction.
 fn best_side(p: Vec2, q: Vec2, gradients: &Gradients, reach_px: f32) -> (Vec2, Vec2) {
     let middle = (p + q) / 2.0;
-    let half = (q - p) / 2.0;
     let steps = (reach_px / 0.5).ceil() as i32;
     let mut best = (f32::MIN, middle, (q - p).normalize_or(Vec2::X));
     for turn in -TURN_STEPS..=TURN_STEPS {
         let rotation = Vec2::from_angle(MAX_TURN * turn as f32 / TURN_STEPS as f32);
-        let half = rotation.rotate(half);
+        let half = rotation.rotate((q - p) / 2.0);
         let direction = half.normalize_or(Vec2::X);
         let normal = direction.perp();
         for step in -steps..=steps {
             let centre = middle + normal * (0.5 * step as f32);
-            let mut total = 0.0;
-            for k in 0..SHIFT_PROBES {
-                let t = -0.8 + 1.6 * (k as f32 + 0.5) / SHIFT_PROBES as f32;
-                let at = centre + half * t;
-                let (x, y) = (at.x as isize, at.y as isize);
-                if x < 0 || y < 0 || x as usize >= gradients.width || y as usize >= gradients.height
-                {
-                    continue;
-                }
-                let j = y as usize * gradients.width + x as usize;
-                total += (gradients.gx[j] * normal.x + gradients.gy[j] * normal.y).abs();
-            }
+            let total: f32 = (0..SHIFT_PROBES)
+                .filter_map(|k| {
+                    let t = -0.8 + 1.6 * (k as f32 + 0.5) / SHIFT_PROBES as f32;
+                    gradient_across(gradients, centre + half * t, normal)
+                })
+                .sum();
             if total > best.0 {
                 best = (total, centre, direction);
             }
         }
     }
     (best.1, best.2)
+}
+
+/// The gradient across `normal` (unit) at the pixel holding `at` (working px), either sign;
+/// `None` outside the gradients.
+fn gradient_across(gradients: &Gradients, at: Vec2, normal: Vec2) -> Option<f32> {
+    let (x, y) = (at.x.floor(), at.y.floor());
+    if !(x >= 0.0 && y >= 0.0 && x < gradients.width as f32 && y < gradients.height as f32) {
+        return None;
+    }
+    let j = y as usize * gradients.width + x as usize;
+    Some((gradients.gx[j] * normal.x + gradients.gy[j] * normal.y).abs())
 }
 
 #[cfg(test)]
