@@ -301,7 +301,7 @@ fn is_grid_cell(extensions: &[[f32; 2]; 4]) -> bool {
 pub(crate) struct Candidate {
     /// For ranking: mean side support less the distance from a card's shape.
     pub quality: f32,
-    /// Ordered, full-resolution px.
+    /// Ordered, full-resolution px of the search's planes (of its window, when tracking).
     pub corners: [Vec2; 4],
     /// See [`quads::Hypothesis::three_sided`].
     pub three_sided: bool,
