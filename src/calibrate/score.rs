@@ -121,7 +121,7 @@ fn side_points(p: Vec2, q: Vec2) -> impl ExactSizeIterator<Item = Vec2> {
 }
 
 /// The index of the gradients' pixel under `point`, if it is inside.
-fn pixel(gradients: &Gradients, point: Vec2) -> Option<usize> {
+pub(crate) fn pixel(gradients: &Gradients, point: Vec2) -> Option<usize> {
     let (x, y) = (point.x, point.y);
     // Truncation is the floor from 0 up, and a point left of or above 0 (or NaN) is outside. So
     // no floorf call, which x86-64's baseline has no instruction for: the coarse checks look up

@@ -13,7 +13,7 @@ use super::edges::Gradients;
 use super::gray::check_size;
 use super::quads::Hypothesis;
 use super::shape::intersect;
-use super::{refine, working_factor, CardDetection, CardError, GrayImage, Search};
+use super::{refine, score, working_factor, CardDetection, CardError, GrayImage, Search};
 
 /// How far a side may have moved since the previous frame, full-resolution px: a card held in a
 /// hand moves a few px between frames a tenth of a second apart. Beyond this (or when the card
@@ -54,6 +54,20 @@ struct Window {
     height: u32,
 }
 
+impl Window {
+    /// The window's pixels out of a frame `frame_width` px wide, `bytes_per_px` bytes each, row
+    /// by row (the window lies inside the frame).
+    fn cut(&self, pixels: &[u8], frame_width: u32, bytes_per_px: usize) -> Vec<u8> {
+        let row_bytes = bytes_per_px * self.width as usize;
+        let mut out = Vec::with_capacity(row_bytes * self.height as usize);
+        for row in self.y..self.y + self.height {
+            let start = bytes_per_px * (row as usize * frame_width as usize + self.x as usize);
+            out.extend_from_slice(&pixels[start..start + row_bytes]);
+        }
+        out
+    }
+}
+
 /// Follows a card found in an earlier frame (`previous_px`, its corners in frame px, as
 /// [`CardDetection::corners_px`] gives them) into an RGBA frame. `Ok(None)` when it is not
 /// within [`MAX_MOTION_PX`] of where it was, or no longer a confident card; a bad frame is an
@@ -68,12 +82,7 @@ pub fn track_card_rgba8(
     let Some(window) = window_around(previous_px, width, height) else {
         return Ok(None);
     };
-    let row_bytes = 4 * window.width as usize;
-    let mut cropped = Vec::with_capacity(row_bytes * window.height as usize);
-    for row in window.y..window.y + window.height {
-        let start = 4 * (row as usize * width as usize + window.x as usize);
-        cropped.extend_from_slice(&rgba[start..start + row_bytes]);
-    }
+    let cropped = window.cut(rgba, width, 4);
     let planes = planes_of_rgba8(window.width, window.height, &cropped)?;
     Ok(track_in_window(&planes, window, width, height, previous_px))
 }
@@ -87,12 +96,11 @@ pub fn track_card(
     let Some(window) = window_around(previous_px, image.width, image.height) else {
         return Ok(None);
     };
-    let mut pixels = Vec::with_capacity((window.width * window.height) as usize);
-    for row in window.y..window.y + window.height {
-        let start = row as usize * image.width as usize + window.x as usize;
-        pixels.extend_from_slice(&image.pixels[start..start + window.width as usize]);
-    }
-    let plane = GrayImage::new(window.width, window.height, pixels)?;
+    let plane = GrayImage::new(
+        window.width,
+        window.height,
+        window.cut(&image.pixels, image.width, 1),
+    )?;
     Ok(track_in_window(
         std::slice::from_ref(&plane),
         window,
@@ -180,10 +188,7 @@ fn best_shift(quad: [Vec2; 4], gradients: &Gradients, reach_px: f32) -> Vec2 {
     for i in 0..4 {
         let (p, q) = (quad[i], quad[(i + 1) % 4]);
         let normal = (q - p).normalize_or_zero().perp();
-        probes.extend((0..SHIFT_PROBES).map(|k| {
-            let t = 0.1 + 0.8 * (k as f32 + 0.5) / SHIFT_PROBES as f32;
-            (p + (q - p) * t, normal)
-        }));
+        probes.extend(side_probes(p, q).map(|at| (at, normal)));
     }
     let reach = reach_px.floor() as i32;
     let mut best = (f32::MIN, Vec2::ZERO);
@@ -216,11 +221,8 @@ fn best_side(p: Vec2, q: Vec2, gradients: &Gradients, reach_px: f32) -> (Vec2, V
         let normal = direction.perp();
         for step in -steps..=steps {
             let centre = middle + normal * (0.5 * step as f32);
-            let total: f32 = (0..SHIFT_PROBES)
-                .filter_map(|k| {
-                    let t = -0.8 + 1.6 * (k as f32 + 0.5) / SHIFT_PROBES as f32;
-                    gradient_across(gradients, centre + half * t, normal)
-                })
+            let total: f32 = side_probes(centre - half, centre + half)
+                .filter_map(|at| gradient_across(gradients, at, normal))
                 .sum();
             if total > best.0 {
                 best = (total, centre, direction);
@@ -230,14 +232,19 @@ fn best_side(p: Vec2, q: Vec2, gradients: &Gradients, reach_px: f32) -> (Vec2, V
     (best.1, best.2)
 }
 
+/// The [`SHIFT_PROBES`] points along side `p`–`q` at which its edge is summed, its ends (a tenth
+/// of it each) left out.
+fn side_probes(p: Vec2, q: Vec2) -> impl Iterator<Item = Vec2> {
+    (0..SHIFT_PROBES).map(move |k| {
+        let t = 0.1 + 0.8 * (k as f32 + 0.5) / SHIFT_PROBES as f32;
+        p + (q - p) * t
+    })
+}
+
 /// The gradient across `normal` (unit) at the pixel holding `at` (working px), either sign;
 /// `None` outside the gradients.
 fn gradient_across(gradients: &Gradients, at: Vec2, normal: Vec2) -> Option<f32> {
-    let (x, y) = (at.x.floor(), at.y.floor());
-    if !(x >= 0.0 && y >= 0.0 && x < gradients.width as f32 && y < gradients.height as f32) {
-        return None;
-    }
-    let j = y as usize * gradients.width + x as usize;
+    let j = score::pixel(gradients, at)?;
     Some((gradients.gx[j] * normal.x + gradients.gy[j] * normal.y).abs())
 }
 

@@ -181,36 +181,31 @@ function frame(w, h, colour) {
   g.fillStyle = card; g.beginPath(); g.roundRect(-cw / 2, -ch / 2, cw, ch, cw * 3.18 / 85.6); g.fill();
   return g.getImageData(0, 0, w, h).data;
 }
-// Times \`runs\` detections after \`warmUps\`: the times sorted, ms, and whether a card was found.
-function timeDetection(rgba, w, h, warmUps, runs) {
-  for (let i = 0; i < warmUps; i++) detectCard(rgba, w, h);
+// Times \`runs\` calls of \`call\` (a detectCard or trackCard call, answering its JSON) after
+// \`warmUps\`: the times sorted, ms, and whether the last call found a card.
+function timeCalls(call, warmUps, runs) {
+  for (let i = 0; i < warmUps; i++) call();
   const ms = [];
   let found = false;
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
-    found = JSON.parse(detectCard(rgba, w, h)).found;
+    found = JSON.parse(call()).found;
     ms.push(performance.now() - t);
   }
   ms.sort((a, b) => a - b);
   return { ms, found };
 }
+// Times \`runs\` detections after \`warmUps\`.
+function timeDetection(rgba, w, h, warmUps, runs) {
+  return timeCalls(() => detectCard(rgba, w, h), warmUps, runs);
+}
 // Times \`runs\` trackCard calls from the corners a detection found (the card still where it was,
-// as in a steady hand) after \`warmUps\`: the times sorted, ms, and whether it was followed; null
-// when there is no card to follow.
+// as in a steady hand) after \`warmUps\`; null when there is no card to follow.
 function timeTracking(rgba, w, h, warmUps, runs) {
   const first = JSON.parse(detectCard(rgba, w, h));
   if (!first.found) return null;
   const corners = new Float32Array(first.corners_px.flat());
-  for (let i = 0; i < warmUps; i++) trackCard(rgba, w, h, corners);
-  const ms = [];
-  let found = false;
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    found = JSON.parse(trackCard(rgba, w, h, corners)).found;
-    ms.push(performance.now() - t);
-  }
-  ms.sort((a, b) => a - b);
-  return { ms, found };
+  return timeCalls(() => trackCard(rgba, w, h, corners), warmUps, runs);
 }
 const out = {};
 for (const colour of [false, true]) {
