@@ -1657,6 +1657,81 @@ fn cards_that_only_the_half_size_search_finds() {
     }
 }
 
+/// Ranking fits a camera only to the quads that can still reach a slot (see
+/// `Search::best_fitted`); here it is checked against fitting every hypothesis and ranking them
+/// all, bit for bit, on camera-like frames with and without a card (hundreds of hypotheses each),
+/// at the working size and the half size, for the slots of both searches and for a single slot.
+#[test]
+fn ranking_fits_only_what_can_reach_a_slot_and_keeps_the_full_ranking() {
+    fn fully_ranked(
+        search: &super::Search,
+        slots: usize,
+        placed_slots: usize,
+    ) -> Vec<super::Candidate> {
+        let mut all: Vec<super::Candidate> = search
+            .hypotheses()
+            .into_iter()
+            .filter_map(|h| search.coarse(h).ok())
+            .collect();
+        all.sort_by(|a, b| {
+            a.three_sided
+                .cmp(&b.three_sided)
+                .then(b.quality.total_cmp(&a.quality))
+        });
+        let mut kept: Vec<super::Candidate> = Vec::new();
+        for c in all {
+            let room = if c.three_sided {
+                kept.iter().filter(|k| k.three_sided).count() < placed_slots
+            } else {
+                kept.len() < slots
+            };
+            let duplicate = kept.iter().any(|k| {
+                k.three_sided == c.three_sided
+                    && k.corners
+                        .iter()
+                        .zip(c.corners)
+                        .all(|(a, b)| a.distance(b) <= super::DUPLICATE_CORNER_PX * search.scale)
+            });
+            if room && !duplicate {
+                kept.push(c);
+            }
+        }
+        kept
+    }
+    let key = |c: &super::Candidate| {
+        (
+            c.quality.to_bits(),
+            c.corners.map(|p| p.to_array()),
+            c.three_sided,
+        )
+    };
+    let mut rng = Rng::new(0x5107_0001);
+    let mut compared = 0;
+    for i in 0..12 {
+        let scene = scene_sized(&mut rng, 640, 480, i % 2 == 0);
+        let planes = super::colour::planes_of_rgba8(640, 480, &scene.rgba).unwrap();
+        let search = super::Search::new(&planes).unwrap();
+        let coarser = search.coarser().unwrap();
+        for (s, (slots, placed)) in [
+            (
+                &search,
+                (super::REFINED_CANDIDATES, super::REFINED_PLACED_CANDIDATES),
+            ),
+            (
+                &coarser,
+                (super::COARSER_CANDIDATES, super::COARSER_PLACED_CANDIDATES),
+            ),
+            (&search, (1, 1)),
+        ] {
+            let lazy: Vec<_> = s.ranked(slots, placed).iter().map(key).collect();
+            let full: Vec<_> = fully_ranked(s, slots, placed).iter().map(key).collect();
+            assert_eq!(lazy, full, "frame {i}, slots {slots} and {placed}");
+            compared += lazy.len();
+        }
+    }
+    assert!(compared > 100, "only {compared} ranked quads compared");
+}
+
 /// Mean time per stage of `detect_in_planes` on camera-like RGBA frames with a card and without
 /// (drawn as `write_bench_frames` draws the frames `./x bench` times, 16 of each kind from
 /// another seed), the half-size search included where it runs (release; ignored: timing only).
