@@ -3,7 +3,7 @@
 
 use glam::{DMat3, DVec3, Vec2};
 
-use crate::math::homography::{card_from_corners, CardFit};
+use crate::math::homography::{image_from_card, Homography};
 
 /// Focal lengths tried, in image diagonals: 0.5 (a 90° diagonal field of view) times 1.1ᵏ up to
 /// about 3 (a 19° telephoto); phone and laptop cameras lie in 0.6–2.5. The true focal is unknown, so a quad passes if any of them makes it a
@@ -58,23 +58,28 @@ pub(crate) fn order_corners(corners: [Vec2; 4], image_size_px: Vec2) -> Option<(
 /// columns of K⁻¹H (a rotation's columns when the quad is a card: equal length, orthogonal).
 /// `None` for a degenerate quad.
 pub(crate) fn card_shape_error(corners_px: [Vec2; 4], image_size_px: Vec2) -> Option<f32> {
-    let fit = card_from_corners(corners_px, image_size_px).ok()?;
-    Some(shape_error_of_fit(&fit, image_size_px))
+    if !(image_size_px.is_finite() && image_size_px.x > 0.0 && image_size_px.y > 0.0) {
+        return None;
+    }
+    // The homography alone: this runs on every quad hypothesis of a frame, hundreds of them.
+    let image_from_card = image_from_card(corners_px).ok()?;
+    Some(shape_error_of_homography(&image_from_card, image_size_px))
 }
 
-/// As [`card_shape_error`], for a fit in hand.
-pub(crate) fn shape_error_of_fit(fit: &CardFit, image_size_px: Vec2) -> f32 {
+fn shape_error_of_homography(image_from_card: &Homography, image_size_px: Vec2) -> f32 {
     let size = image_size_px.as_dvec2();
     let shift = DMat3::from_cols(DVec3::X, DVec3::Y, (-size / 2.0).extend(1.0));
-    let g = shift * fit.image_from_card.0.as_dmat3();
+    let g = shift * image_from_card.0.as_dmat3();
     let diagonal = size.length();
     let (g1, g2) = (g.x_axis, g.y_axis);
     // Candidate focal lengths: a geometric grid, plus the exact solutions of each of the two
     // constraints and of both in least squares (the grid alone is too coarse for a strongly tilted
     // card, whose error changes fast with f).
-    let mut candidates: Vec<f64> = (0..FOCAL_STEPS)
-        .map(|k| diagonal * FOCAL_FIRST_DIAGONALS * FOCAL_RATIO.powi(k as i32))
-        .collect();
+    let mut candidates = [0.0f64; FOCAL_STEPS + 3];
+    for (k, f) in candidates.iter_mut().take(FOCAL_STEPS).enumerate() {
+        *f = diagonal * FOCAL_FIRST_DIAGONALS * FOCAL_RATIO.powi(k as i32);
+    }
+    let mut count = FOCAL_STEPS;
     let (a1, b1) = (g1.x * g2.x + g1.y * g2.y, g1.z * g2.z);
     let (a2, b2) = (
         g1.truncate().length_squared() - g2.truncate().length_squared(),
@@ -86,7 +91,8 @@ pub(crate) fn shape_error_of_fit(fit: &CardFit, image_size_px: Vec2) -> f32 {
         -(a1 * b1 + a2 * b2) / (b1 * b1 + b2 * b2),
     ] {
         if f_squared.is_finite() && f_squared > 0.0 {
-            candidates.push(f_squared.sqrt());
+            candidates[count] = f_squared.sqrt();
+            count += 1;
         }
     }
     let (low, high) = (
@@ -94,7 +100,11 @@ pub(crate) fn shape_error_of_fit(fit: &CardFit, image_size_px: Vec2) -> f32 {
         diagonal * FOCAL_FIRST_DIAGONALS * FOCAL_RATIO.powi(FOCAL_STEPS as i32 - 1),
     );
     let mut best = f64::MAX;
-    for f in candidates.into_iter().filter(|f| (low..=high).contains(f)) {
+    for f in candidates[..count]
+        .iter()
+        .copied()
+        .filter(|f| (low..=high).contains(f))
+    {
         // K⁻¹ up to scale: (x, y, f·z) keeps everything O(f) and finite.
         let r1 = DVec3::new(g1.x, g1.y, f * g1.z);
         let r2 = DVec3::new(g2.x, g2.y, f * g2.z);

@@ -206,12 +206,7 @@ pub fn card_from_corners(
             height: image_size_px.y,
         });
     }
-    let dst = corners_px.map(|p| p.as_dvec2());
-    // Shoelace sum with +y down: positive means clockwise on screen, like the card-plane corners.
-    if check_quad(&dst)? < 0.0 {
-        return Err(HomographyError::Anticlockwise);
-    }
-    let h = dlt(CARD_CORNERS_MM.map(|p| p.as_dvec2()), dst)?;
+    let h = image_from_card64(corners_px)?;
     let centre = DVec2::new(f64::from(CARD_WIDTH_MM), f64::from(CARD_HEIGHT_MM)) / 2.0;
     let px_per_mm = jacobian64(&h, centre).determinant().abs().sqrt();
     let principal = size / 2.0;
@@ -223,6 +218,21 @@ pub fn card_from_corners(
         focal_px: focal.map(|f| f as f32),
         pose,
     })
+}
+
+/// The homography of [`card_from_corners`] alone (card mm → image px), for checks that need
+/// nothing else: the same corners are held to the same conditions.
+pub fn image_from_card(corners_px: [Vec2; 4]) -> Result<Homography, HomographyError> {
+    Ok(Homography(image_from_card64(corners_px)?.as_mat3()))
+}
+
+fn image_from_card64(corners_px: [Vec2; 4]) -> Result<DMat3, HomographyError> {
+    let dst = corners_px.map(|p| p.as_dvec2());
+    // Shoelace sum with +y down: positive means clockwise on screen, like the card-plane corners.
+    if check_quad(&dst)? < 0.0 {
+        return Err(HomographyError::Anticlockwise);
+    }
+    dlt(CARD_CORNERS_MM.map(|p| p.as_dvec2()), dst)
 }
 
 /// The card's pose from its homography and a known focal length (e.g. from a previous tilted view
