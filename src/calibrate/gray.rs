@@ -79,32 +79,55 @@ impl GrayImage {
     /// working pixel (x, y) covers full-resolution [x·f, x·f + f)). Partial blocks at the right
     /// and bottom are dropped.
     pub(crate) fn downscale(&self, factor: u32) -> GrayImage {
-        if factor <= 1 {
-            return self.clone();
+        // A constant factor lets the compiler unroll each block's sum and turn the division into
+        // a multiplication: the generic loop cost as much as the whole frame's gradients.
+        match factor {
+            0 | 1 => self.clone(),
+            2 => self.downscale_by::<2>(),
+            3 => self.downscale_by::<3>(),
+            4 => self.downscale_by::<4>(),
+            _ => self.downscale_by_any(factor as usize),
         }
-        let (w, h) = (self.width / factor, self.height / factor);
-        let (f, full_width) = (factor as usize, self.width as usize);
-        // Each block's rows are summed down the columns first (a loop that vectorises), then
-        // across in groups of `f`.
-        let mut column_sums = vec![0u32; w as usize * f];
-        let mut pixels = Vec::with_capacity((w * h) as usize);
+    }
+
+    fn downscale_by<const F: usize>(&self) -> GrayImage {
+        self.block_means(F, |column_sums, out| {
+            out.extend(column_sums.chunks_exact(F).map(|block| {
+                ((block.iter().sum::<u32>() + (F * F / 2) as u32) / (F * F) as u32) as u8
+            }))
+        })
+    }
+
+    fn downscale_by_any(&self, f: usize) -> GrayImage {
         let area = (f * f) as u32;
-        for block_row in self.pixels.chunks_exact(f * full_width).take(h as usize) {
+        self.block_means(f, |column_sums, out| {
+            out.extend(
+                column_sums
+                    .chunks_exact(f)
+                    .map(|block| ((block.iter().sum::<u32>() + area / 2) / area) as u8),
+            )
+        })
+    }
+
+    /// Each block's rows are summed down the columns first (a loop that vectorises), then
+    /// `means` appends a block row's means, from its column sums, to the output.
+    fn block_means(&self, f: usize, means: impl Fn(&[u32], &mut Vec<u8>)) -> GrayImage {
+        let (w, h) = (self.width as usize / f, self.height as usize / f);
+        let full_width = self.width as usize;
+        let mut column_sums = vec![0u32; w * f];
+        let mut pixels = Vec::with_capacity(w * h);
+        for block_row in self.pixels.chunks_exact(f * full_width).take(h) {
             column_sums.iter_mut().for_each(|s| *s = 0);
             for line in block_row.chunks_exact(full_width) {
                 for (s, &v) in column_sums.iter_mut().zip(line) {
                     *s += u32::from(v);
                 }
             }
-            pixels.extend(
-                column_sums
-                    .chunks_exact(f)
-                    .map(|block| ((block.iter().sum::<u32>() + area / 2) / area) as u8),
-            );
+            means(&column_sums, &mut pixels);
         }
         GrayImage {
-            width: w,
-            height: h,
+            width: w as u32,
+            height: h as u32,
             pixels,
         }
     }
@@ -189,7 +212,7 @@ mod tests {
             let [r, g, b] = [p[0], p[1], p[2]].map(u32::from);
             assert_eq!(u32::from(*luma), (77 * r + 150 * g + 29 * b) >> 8, "{p:?}");
         }
-        for factor in [2u32, 3, 5] {
+        for factor in [2u32, 3, 4, 5] {
             let small = image.downscale(factor);
             assert_eq!((small.width, small.height), (w / factor, h / factor));
             for y in 0..small.height {
