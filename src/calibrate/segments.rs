@@ -65,12 +65,21 @@ pub(crate) fn find_segments(
     let mut stack: Vec<usize> = Vec::new();
     // Strongest pixels seed first (as in LSD): they lie mid-side, where the direction is clean,
     // rather than at a rounded corner where it is halfway between two sides.
-    let mut seeds: Vec<usize> = edges
+    // Sorted as keys of their own, strongest first and then in raster order: a comparison that
+    // looks up each pixel's magnitude took a third of this function's time.
+    let mut seeds: Vec<u64> = edges
         .iter()
-        .map(|e| e.y as usize * w + e.x as usize)
+        .map(|e| {
+            let i = e.y as usize * w + e.x as usize;
+            // Magnitudes are not negative, so their bits order as they do.
+            (u64::from(!gradients.magnitude[i].to_bits()) << 32) | i as u64
+        })
         .collect();
-    seeds.sort_unstable_by(|&a, &b| gradients.magnitude[b].total_cmp(&gradients.magnitude[a]));
-    for start in seeds {
+    seeds.sort_unstable();
+    for start in seeds
+        .into_iter()
+        .map(|key| (key & u64::from(u32::MAX)) as usize)
+    {
         if state[start] != 1 {
             continue;
         }
