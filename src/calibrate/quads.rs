@@ -57,8 +57,25 @@ pub(crate) fn hypotheses(segments: &mut Vec<Segment>, size_px: Vec2) -> Vec<Hypo
     segments.truncate(MAX_SEGMENTS);
     let n = segments.len();
     let mut corners: Vec<Vec<Corner>> = vec![Vec::new(); n];
+    // Where each segment's corners can lie: its ends' box, grown by the gap allowed (and a pixel,
+    // for rounding). Most pairs of a frame's segments are far apart, and this rules them out
+    // before their lines are crossed.
+    let reach: Vec<(Vec2, Vec2)> = segments
+        .iter()
+        .map(|s| {
+            let allowed = Vec2::splat(CORNER_GAP_FRACTION * s.length + CORNER_SLACK_PX + 1.0);
+            (
+                s.ends[0].min(s.ends[1]) - allowed,
+                s.ends[0].max(s.ends[1]) + allowed,
+            )
+        })
+        .collect();
     for i in 0..n {
         for j in i + 1..n {
+            let ((low_i, high_i), (low_j, high_j)) = (reach[i], reach[j]);
+            if low_i.cmpgt(high_j).any() || low_j.cmpgt(high_i).any() {
+                continue;
+            }
             let (a, b) = (&segments[i], &segments[j]);
             if a.direction.perp_dot(b.direction).abs() < MIN_CORNER_SIN {
                 continue;
