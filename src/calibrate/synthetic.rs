@@ -413,6 +413,8 @@ pub(crate) struct Scene {
     pub finger: bool,
     /// A wrong-aspect rectangle is in the frame (negatives).
     pub distractor: bool,
+    /// Its corners, when it was placed (clockwise from its top-left in its own plane), px.
+    pub distractor_corners: Option<[Vec2; 4]>,
     /// The card's design (see [`Design::colour`]: 0 light, 1 dark, 2 saturated, 3 gradient,
     /// 4 striped, 5 ringed), for the diagnostics.
     pub design: Option<usize>,
@@ -471,6 +473,7 @@ pub(crate) fn positive_sized(rng: &mut Rng, w: usize, h: usize) -> Scene {
             truth: Some((fit.px_per_mm, corners)),
             finger,
             distractor: false,
+            distractor_corners: None,
             design: Some(design.kind),
         };
     }
@@ -494,6 +497,7 @@ fn scene_sized(rng: &mut Rng, w: usize, h: usize, with_card: bool) -> Scene {
 pub(crate) fn negative_sized(rng: &mut Rng, w: usize, h: usize) -> Scene {
     let mut canvas = background(rng, w, h);
     let distractor = rng.chance(0.5);
+    let mut distractor_corners = None;
     if distractor {
         // A rectangle of the wrong aspect: square-ish (≤ 1.15) or long (≥ 2.3), tilted at most 25°
         // (see `place_rectangle`). More tilt could make it project exactly like a card (a 1.2
@@ -521,6 +525,7 @@ pub(crate) fn negative_sized(rng: &mut Rng, w: usize, h: usize) -> Scene {
                 rng.range(0.0, 3.0),
                 &design,
             );
+            distractor_corners = Some(corners);
         }
     }
     let (image, rgba) = degrade(rng, &mut canvas);
@@ -530,6 +535,7 @@ pub(crate) fn negative_sized(rng: &mut Rng, w: usize, h: usize) -> Scene {
         truth: None,
         finger: false,
         distractor,
+        distractor_corners,
         design: None,
     }
 }
@@ -801,7 +807,8 @@ fn moved_corners(rng: &mut Rng, corners: [Vec2; 4], max_px: f32) -> [Vec2; 4] {
 
 /// Tracking (see `track.rs`): a card whose previous corners are up to 6 px from where it now is
 /// is followed, as precisely as a fresh search finds it and in a fraction of the time, and a card
-/// that is gone (the previous corners of a card over a frame without one) is not claimed.
+/// that is gone is not claimed: neither from card-shaped quads over a frame without one, nor from
+/// the corners of a square-ish or long rectangle there (the negatives' distractors).
 #[test]
 fn tracked_card_set() {
     let mut rng = Rng::new(set_seed() ^ 0x7ACC);
@@ -849,7 +856,7 @@ fn tracked_card_set() {
             );
         }
     }
-    let mut claimed = 0;
+    let (mut claimed, mut rectangles, mut claimed_rectangles) = (0, 0, 0);
     for i in 0..negatives {
         let scene = negative(&mut rng);
         let (w, h) = (scene.image.width as usize, scene.image.height as usize);
@@ -870,6 +877,20 @@ fn tracked_card_set() {
                 );
             }
         }
+        // The hardest case of a card gone: the previous corners right on a rectangle of
+        // another shape (square-ish or long, tilted up to 25°) that took its place.
+        if let Some(previous) = scene.distractor_corners {
+            rectangles += 1;
+            if let Some(d) =
+                super::track_card_rgba8(w as u32, h as u32, &scene.rgba, previous).unwrap()
+            {
+                claimed_rectangles += 1;
+                println!(
+                    "negative {i}: claimed the rectangle {previous:?} as {:?}, conf {:.2}",
+                    d.corners_px, d.confidence
+                );
+            }
+        }
     }
     errors.sort_by(f32::total_cmp);
     println!(
@@ -884,7 +905,8 @@ fn tracked_card_set() {
     println!(
         "tracked set: tracked {:.1} % (found afresh {:.1} %; {tracked_not_fresh} tracked but not \
          found afresh: {:.1} % by one or the other, as the guided flow looks), claimed where gone \
-         {:.1} %, px/mm error median {:.3} %, p95 {:.3} %",
+         {:.1} %, claimed on a rectangle of another shape {claimed_rectangles} of {rectangles}, \
+         px/mm error median {:.3} %, p95 {:.3} %",
         rate * 100.0,
         fresh_rate * 100.0,
         (fresh + tracked_not_fresh) as f32 / positives as f32 * 100.0,
@@ -897,6 +919,11 @@ fn tracked_card_set() {
     // little under the level reached.
     assert!(rate >= 0.78, "tracked rate {rate}");
     assert!(false_rate <= 0.02, "claimed where gone {false_rate}");
+    // None of 209 on this set and seeds 800 to 803.
+    assert!(
+        claimed_rectangles as f32 <= 0.02 * rectangles as f32,
+        "claimed {claimed_rectangles} of {rectangles} rectangles of another shape"
+    );
     assert!(median <= 0.005, "median px/mm error {median}");
     assert!(p95 <= 0.015, "p95 px/mm error {p95}");
 }
