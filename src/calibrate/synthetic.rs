@@ -860,6 +860,17 @@ fn tracked_card_set() {
     for i in 0..negatives {
         let scene = negative(&mut rng);
         let (w, h) = (scene.image.width as usize, scene.image.height as usize);
+        // Whether tracking from `previous` claims a card in this frame without one.
+        let claims = |previous: [Vec2; 4], what: &str| {
+            let found = super::track_card_rgba8(w as u32, h as u32, &scene.rgba, previous).unwrap();
+            if let Some(d) = found {
+                println!(
+                    "negative {i}: claimed {what}{:?}, conf {:.2}",
+                    d.corners_px, d.confidence
+                );
+            }
+            found.is_some()
+        };
         let size_mm = Vec2::new(CARD_WIDTH_MM, CARD_HEIGHT_MM);
         for _ in 0..quads_per_negative {
             let width_px = rng.range(40.0, 300.0f32.min(0.75 * w.min(h) as f32 * 1.586));
@@ -867,29 +878,14 @@ fn tracked_card_set() {
             else {
                 continue;
             };
-            if let Some(d) =
-                super::track_card_rgba8(w as u32, h as u32, &scene.rgba, previous).unwrap()
-            {
-                claimed += 1;
-                println!(
-                    "negative {i}: claimed {:?}, conf {:.2}",
-                    d.corners_px, d.confidence
-                );
-            }
+            claimed += usize::from(claims(previous, ""));
         }
         // The hardest case of a card gone: the previous corners right on a rectangle of
         // another shape (square-ish or long, tilted up to 25°) that took its place.
         if let Some(previous) = scene.distractor_corners {
             rectangles += 1;
-            if let Some(d) =
-                super::track_card_rgba8(w as u32, h as u32, &scene.rgba, previous).unwrap()
-            {
-                claimed_rectangles += 1;
-                println!(
-                    "negative {i}: claimed the rectangle {previous:?} as {:?}, conf {:.2}",
-                    d.corners_px, d.confidence
-                );
-            }
+            claimed_rectangles +=
+                usize::from(claims(previous, &format!("the rectangle {previous:?} as ")));
         }
     }
     errors.sort_by(f32::total_cmp);
