@@ -171,35 +171,65 @@ pub(crate) fn extensions(
     gradients: &Gradients,
     edge_threshold: f32,
 ) -> [[f32; 2]; 4] {
-    let mut out = [[0.0f32; 2]; 4];
-    for (i, side) in out.iter_mut().enumerate() {
+    [0, 1, 2, 3].map(|i| {
         let (p, q) = (quad[i], quad[(i + 1) % 4]);
-        let length = p.distance(q);
-        let samples = (length * EXTENSION_FRACTION).clamp(3.0, 60.0) as usize;
-        // The side's own edge, continued, is about as strong as the side: a faint background
-        // shading that happens to line up with a high-contrast card's side is not it.
-        let threshold =
-            edge_threshold.max(RUN_ON_STRENGTH_FRACTION * side_strength(p, q, gradients));
-        let beyond = |from: Vec2, away: Vec2| {
-            let direction = away.normalize_or_zero();
-            let (start, end) = (
-                from + direction * (SKIP_FRACTION * length),
-                from + direction * ((SKIP_FRACTION + EXTENSION_FRACTION) * length),
-            );
-            // Beyond the frame nothing is known: a side that runs on to the frame's edge runs on,
-            // however long the stretch past it would be.
-            match clip_to_frame(start, end, gradients) {
-                Some((start, end)) if start.distance(end) >= MIN_INSIDE_EXTENSION_PX => {
-                    let inside = start.distance(end) / (EXTENSION_FRACTION * length).max(1e-3);
-                    let samples = ((samples as f32 * inside).ceil() as usize).max(3);
-                    fraction_on_edge(start, end, samples, gradients, threshold)
-                }
-                _ => 0.0,
-            }
-        };
-        *side = [beyond(p, p - q), beyond(q, q - p)];
+        let threshold = run_on_threshold(p, q, gradients, edge_threshold);
+        [
+            run_on(p, q, gradients, threshold),
+            run_on(q, p, gradients, threshold),
+        ]
+    })
+}
+
+/// Whether the side from `p` to `q` runs on past both its corners by at least `min_fraction`
+/// (see [`extensions`]): the same answer as reading [`extensions`], but with the side's strength
+/// measured only for the few sides that might. Run-on only falls as its threshold rises (a
+/// higher one keeps the same strongest pixel or none), so an end that falls short at the edge
+/// threshold falls short at the side's own.
+pub(crate) fn runs_on_past_both_corners(
+    p: Vec2,
+    q: Vec2,
+    gradients: &Gradients,
+    edge_threshold: f32,
+    min_fraction: f32,
+) -> bool {
+    let both = |threshold: f32| {
+        run_on(p, q, gradients, threshold) >= min_fraction
+            && run_on(q, p, gradients, threshold) >= min_fraction
+    };
+    both(edge_threshold) && {
+        let threshold = run_on_threshold(p, q, gradients, edge_threshold);
+        threshold == edge_threshold || both(threshold)
     }
-    out
+}
+
+/// The threshold an edge must reach to continue the side from `p` to `q`: the side's own edge,
+/// continued, is about as strong as the side, and a faint background shading that happens to
+/// line up with a high-contrast card's side is not it.
+fn run_on_threshold(p: Vec2, q: Vec2, gradients: &Gradients, edge_threshold: f32) -> f32 {
+    edge_threshold.max(RUN_ON_STRENGTH_FRACTION * side_strength(p, q, gradients))
+}
+
+/// How far the side from `from` to `other` runs on past `from` (see [`extensions`]), along edges
+/// of at least `threshold`.
+fn run_on(from: Vec2, other: Vec2, gradients: &Gradients, threshold: f32) -> f32 {
+    let length = from.distance(other);
+    let samples = (length * EXTENSION_FRACTION).clamp(3.0, 60.0) as usize;
+    let direction = (from - other).normalize_or_zero();
+    let (start, end) = (
+        from + direction * (SKIP_FRACTION * length),
+        from + direction * ((SKIP_FRACTION + EXTENSION_FRACTION) * length),
+    );
+    // Beyond the frame nothing is known: a side that runs on to the frame's edge runs on,
+    // however long the stretch past it would be.
+    match clip_to_frame(start, end, gradients) {
+        Some((start, end)) if start.distance(end) >= MIN_INSIDE_EXTENSION_PX => {
+            let inside = start.distance(end) / (EXTENSION_FRACTION * length).max(1e-3);
+            let samples = ((samples as f32 * inside).ceil() as usize).max(3);
+            fraction_on_edge(start, end, samples, gradients, threshold)
+        }
+        _ => 0.0,
+    }
 }
 
 /// The shortest part of an extension inside the frame that is measured, px.

@@ -1755,6 +1755,42 @@ fn ranking_fits_only_what_can_reach_a_slot_and_keeps_the_full_ranking() {
     assert!(compared > 100, "only {compared} ranked quads compared");
 }
 
+/// The coarse grid-cell test measures only what decides it, and answers as reading every end's
+/// run-on does: on every hypothesis of camera-like frames with a card and without, and of a wall
+/// of card-shaped tiles, where most quads are cells.
+#[test]
+fn the_coarse_grid_cell_test_answers_as_the_full_run_on_does() {
+    let mut frames: Vec<(usize, usize, Vec<u8>)> = Vec::new();
+    let mut rng = Rng::new(0x6E1D_0001);
+    for i in 0..6 {
+        frames.push((640, 480, scene_sized(&mut rng, 640, 480, i % 2 == 0).rgba));
+    }
+    // Light tiles of a card's shape between dark grout lines, as in the detector's own test.
+    let tiles = (0..640 * 480)
+        .flat_map(|i| {
+            let (x, y) = (i % 640 + 37, i / 640 + 21);
+            let v = if x % 103 < 3 || y % 66 < 3 { 40 } else { 200 };
+            [v, v, v, 255]
+        })
+        .collect();
+    frames.push((640, 480, tiles));
+    let mut answers = [0usize; 2];
+    for (w, h, rgba) in &frames {
+        let planes = super::colour::planes_of_rgba8(*w as u32, *h as u32, rgba).unwrap();
+        let search = super::Search::new(&planes).unwrap();
+        for hypothesis in search.hypotheses() {
+            let quad = hypothesis.corners;
+            let full = super::is_grid_cell(&search.extensions(&quad));
+            assert_eq!(search.is_grid_cell(&quad), full, "{quad:?}");
+            answers[usize::from(full)] += 1;
+        }
+    }
+    assert!(
+        answers[0] > 1000 && answers[1] > 100,
+        "too few of either answer: {answers:?}"
+    );
+}
+
 /// Mean time per stage of `detect_in_planes` on camera-like RGBA frames with a card and without
 /// (drawn as `write_bench_frames` draws the frames `./x bench` times, 16 of each kind from
 /// another seed), the half-size search included where it runs (release; ignored: timing only).
