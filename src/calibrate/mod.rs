@@ -1206,22 +1206,31 @@ mod tests {
         assert_eq!(chosen.corners_px, cut);
     }
 
-    #[test]
-    fn card_shaped_tiles_of_a_grid_are_no_card() {
-        // Light tiles of a card's shape (100 × 63 px) between dark grout lines: every tile's
-        // sides run on past its corners as strongly as they run along it.
-        let (w, h) = (640usize, 480usize);
-        let pixels: Vec<u8> = (0..w * h)
+    /// Whether a pixel `x`, `y` px from a wall's corner is on the dark grout lines (3 px) between
+    /// light tiles of a card's shape (100 × 63 px).
+    fn is_grout(x: usize, y: usize) -> bool {
+        x % 103 < 3 || y % 66 < 3
+    }
+
+    /// A `w` × `h` frame filled with that wall (grey levels: grout 40, tiles 200), its lines
+    /// off the frame's edges. Every tile's sides run on past its corners as strongly as they
+    /// run along it.
+    pub(super) fn tile_wall(w: usize, h: usize) -> Vec<u8> {
+        (0..w * h)
             .map(|i| {
-                let (x, y) = (i % w + 37, i / w + 21);
-                if x % 103 < 3 || y % 66 < 3 {
+                if is_grout(i % w + 37, i / w + 21) {
                     40
                 } else {
                     200
                 }
             })
-            .collect();
-        let image = GrayImage::new(w as u32, h as u32, pixels).unwrap();
+            .collect()
+    }
+
+    #[test]
+    fn card_shaped_tiles_of_a_grid_are_no_card() {
+        let (w, h) = (640u32, 480u32);
+        let image = GrayImage::new(w, h, tile_wall(w as usize, h as usize)).unwrap();
         assert_eq!(detect_card(&image), Ok(None));
     }
 
@@ -1235,7 +1244,7 @@ mod tests {
             let (x, y) = (i % w, i / w);
             match x.checked_sub(x1 + 24) {
                 None => 90,
-                Some(dx) if dx % 103 < 3 || y % 66 < 3 => 40,
+                Some(dx) if is_grout(dx, y) => 40,
                 Some(_) => 200,
             }
         };

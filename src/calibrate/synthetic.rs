@@ -1765,13 +1765,9 @@ fn the_coarse_grid_cell_test_answers_as_the_full_run_on_does() {
     for i in 0..6 {
         frames.push((640, 480, scene_sized(&mut rng, 640, 480, i % 2 == 0).rgba));
     }
-    // Light tiles of a card's shape between dark grout lines, as in the detector's own test.
-    let tiles = (0..640 * 480)
-        .flat_map(|i| {
-            let (x, y) = (i % 640 + 37, i / 640 + 21);
-            let v = if x % 103 < 3 || y % 66 < 3 { 40 } else { 200 };
-            [v, v, v, 255]
-        })
+    let tiles = super::tests::tile_wall(640, 480)
+        .into_iter()
+        .flat_map(|v| [v, v, v, 255])
         .collect();
     frames.push((640, 480, tiles));
     let mut answers = [0usize; 2];
