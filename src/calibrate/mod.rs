@@ -463,7 +463,7 @@ impl<'a> Search<'a> {
     /// [`MIN_COARSER_LONG_SIDE_PX`] long. Its smoothing averages out what breaks a side into
     /// pieces at full detail: stripes or rings printed up to the card's edge, noise, a background
     /// texture beside a low-contrast side.
-    fn coarser(&self) -> Option<Search<'a>> {
+    pub(crate) fn coarser(&self) -> Option<Search<'a>> {
         let factor = 2 * self.scale as u32;
         let long_side = self.planes[0].width.max(self.planes[0].height) / factor;
         (long_side >= MIN_COARSER_LONG_SIDE_PX).then(|| Search::at_factor(self.planes, factor))

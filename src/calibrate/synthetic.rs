@@ -1451,8 +1451,9 @@ fn element_copy_sizes() {
 /// (`LOUPE_EXPLAIN_DUMP=DIR` writes their pictures, with `LOUPE_EXPLAIN_PIECES` the pieces
 /// before joining rather than the segments; `LOUPE_EXPLAIN_SIDES` lists the segments along each
 /// true side, `LOUPE_EXPLAIN_FINISHED` every finished quad, `LOUPE_EXPLAIN_REASONS` why the
-/// coarse checks drop hypotheses; `LOUPE_CARD_SEED` picks the set, `LOUPE_CARD_FRAME` one frame
-/// size for all): run with
+/// coarse checks drop hypotheses, `LOUPE_EXPLAIN_COARSER` all of that for the search at half the
+/// working size, whose quads are finished as in detection; `LOUPE_CARD_SEED` picks the set,
+/// `LOUPE_CARD_FRAME` one frame size for all): run with
 /// `cargo test --release --lib explain_card_set -- --ignored --nocapture`.
 #[test]
 #[ignore = "a diagnostic report, not a check"]
@@ -1465,7 +1466,13 @@ fn explain_card_set() {
         let planes =
             super::colour::planes_of_rgba8(scene.image.width, scene.image.height, &scene.rgba)
                 .unwrap();
-        let search = Search::new(&planes).unwrap();
+        // The hypotheses come from `search`; as in detection, quads are finished by `first`.
+        let first = Search::new(&planes).unwrap();
+        let coarser = std::env::var("LOUPE_EXPLAIN_COARSER")
+            .is_ok()
+            .then(|| first.coarser())
+            .flatten();
+        let search = coarser.as_ref().unwrap_or(&first);
         let found = detect_rgba(&scene).unwrap();
         let hit = found
             .is_some_and(|d| quad_distance(&d.corners_px, &corners) < 0.05 * truth * CARD_WIDTH_MM);
@@ -1474,7 +1481,7 @@ fn explain_card_set() {
         }
         if let Ok(dir) = std::env::var("LOUPE_EXPLAIN_DUMP") {
             dump_scene(&format!("{dir}/{i:03}"), &scene, corners, found);
-            dump_edges(&format!("{dir}/{i:03}_edges"), &search, corners);
+            dump_edges(&format!("{dir}/{i:03}_edges"), search, corners);
         }
         let working_truth = corners.map(|c| c / search.scale);
         // The segments along each true side (within 1.5 px and 3° of its line), and how much of
@@ -1525,7 +1532,15 @@ fn explain_card_set() {
             println!("{i:3} reasons {reasons:?}");
         }
         if std::env::var("LOUPE_EXPLAIN_FINISHED").is_ok() {
-            for (d, e) in search.finished() {
+            let finished: Vec<_> = match &coarser {
+                Some(coarser) => coarser
+                    .ranked(super::COARSER_CANDIDATES, super::COARSER_PLACED_CANDIDATES)
+                    .iter()
+                    .filter_map(|c| first.finish(c).ok())
+                    .collect(),
+                None => first.finished(),
+            };
+            for (d, e) in finished {
                 println!(
                     "{i:3} finished conf {:.2} off {:.1} px width {:.0} placed {}",
                     d.confidence,
@@ -1557,12 +1572,12 @@ fn explain_card_set() {
                     } else {
                         ""
                     };
-                    match search.finish(&candidate) {
+                    match first.finish(&candidate) {
                         Err(why) => {
                             let first = super::refine::refine_corners(
                                 &planes,
                                 ordered,
-                                1.5 * search.scale + 1.5,
+                                1.5 * first.scale + 1.5,
                             );
                             let second = super::refine::refine_corners(&planes, first, 1.5);
                             format!(
