@@ -1574,18 +1574,19 @@ fn explain_card_set() {
                     };
                     match first.finish(&candidate) {
                         Err(why) => {
-                            let first = super::refine::refine_corners(
+                            let first_pass = super::refine::refine_corners(
                                 &planes,
                                 ordered,
                                 1.5 * first.scale + 1.5,
                             );
-                            let second = super::refine::refine_corners(&planes, first, 1.5);
+                            let second_pass =
+                                super::refine::refine_corners(&planes, first_pass, 1.5);
                             format!(
                                 "quality {quality:.2} rank {rank}{placed}: finish rejects: {why} \
                                  (coarse off {:.1}, first {:.1}, second {:.1} px)",
                                 quad_distance(&ordered, &corners),
-                                quad_distance(&first, &corners),
-                                quad_distance(&second, &corners)
+                                quad_distance(&first_pass, &corners),
+                                quad_distance(&second_pass, &corners)
                             )
                         }
                         Ok((d, evidence)) => format!(
