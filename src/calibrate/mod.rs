@@ -718,10 +718,7 @@ impl<'a> Search<'a> {
         &self,
         candidate: &Candidate,
     ) -> Result<(CardDetection, Evidence), &'static str> {
-        let coarse = candidate.corners;
-        let scale = self.scale;
-        let first = refine::refine_corners(self.planes, coarse, 1.5 * scale + 1.5);
-        let second = refine::refine_corners(self.planes, first, 1.5);
+        let [first, second] = refine::refine_coarse(self.planes, candidate.corners, self.scale);
         // A refinement can lock onto a background edge beside a blurred side; the less refined
         // quads are then the better estimate, if they are card-shaped.
         let mut why = "";

@@ -18,6 +18,16 @@ const MAX_PROFILES: usize = 60;
 const STEP_PX: f32 = 0.5;
 const _: () = assert!(STEP_PX == 0.5);
 
+/// The two passes that refine a coarse quad (full-resolution px) found at a working size `scale`
+/// times smaller than the planes: the first reaches the coarse corners' error (1.5 working px,
+/// and 1.5 px of blur), the second 1.5 px from where the first ended. Both are returned: when the
+/// second locks onto a background edge beside a blurred side, the first is the better estimate.
+pub(crate) fn refine_coarse(planes: &[GrayImage], coarse: [Vec2; 4], scale: f32) -> [[Vec2; 4]; 2] {
+    let first = refine_corners(planes, coarse, 1.5 * scale + 1.5);
+    let second = refine_corners(planes, first, 1.5);
+    [first, second]
+}
+
 /// Refines a quad (full-resolution coordinates, in order around it). `search_px` is how far the
 /// true edge may be from the current side. Each side is fitted in the plane where its edge is
 /// strongest; sides with too few edge points keep their old line.

@@ -1574,13 +1574,8 @@ fn explain_card_set() {
                     };
                     match first.finish(&candidate) {
                         Err(why) => {
-                            let first_pass = super::refine::refine_corners(
-                                &planes,
-                                ordered,
-                                1.5 * first.scale + 1.5,
-                            );
-                            let second_pass =
-                                super::refine::refine_corners(&planes, first_pass, 1.5);
+                            let [first_pass, second_pass] =
+                                super::refine::refine_coarse(&planes, ordered, first.scale);
                             format!(
                                 "quality {quality:.2} rank {rank}{placed}: finish rejects: {why} \
                                  (coarse off {:.1}, first {:.1}, second {:.1} px)",
@@ -1884,12 +1879,12 @@ fn profile_searches() {
 }
 
 /// Refinement alone: every positive of a set refined as [`super::Search::finish`] refines a
-/// frame searched at full detail (a pass reaching 3 px, then one reaching 1.5 px), from its true
-/// corners each moved 1.4 to 1.5 px (a coarse quad's error), and how far the result lies from
-/// the truth as a share of the hit bound (5 % of the card's width): the mean, and how many
-/// refined quads miss the bound. A change to refinement shows here without the search's ranking
-/// or confidence in the way; on sets 810 to 814 (600 cards) the refinement of 2026-12-06 gives a
-/// mean of 0.204 and 27 misses.
+/// frame searched at full detail ([`super::refine::refine_coarse`]: a pass reaching 3 px, then
+/// one reaching 1.5 px), from its true corners each moved 1.4 to 1.5 px (a coarse quad's error),
+/// and how far the result lies from the truth as a share of the hit bound (5 % of the card's
+/// width): the mean, and how many refined quads miss the bound. A change to refinement shows
+/// here without the search's ranking or confidence in the way; on sets 810 to 814 (600 cards)
+/// the refinement of 2026-12-06 gives a mean of 0.204 and 27 misses.
 /// Run with
 /// `LOUPE_CARD_SEED=810 cargo test --release --lib refinement_from_near_corners -- --ignored --nocapture`.
 #[test]
@@ -1910,8 +1905,7 @@ fn refinement_from_near_corners() {
             super::colour::planes_of_rgba8(scene.image.width, scene.image.height, &scene.rgba)
                 .unwrap();
         let start = [0, 1, 2, 3].map(|k| corners[k] + moves[(k + i) % 4]);
-        let first = super::refine::refine_corners(&planes, start, 3.0);
-        let second = super::refine::refine_corners(&planes, first, 1.5);
+        let [first, second] = super::refine::refine_coarse(&planes, start, 1.0);
         let share = quad_distance(&second, &corners) / (0.05 * truth * CARD_WIDTH_MM);
         sum += share;
         if share > 1.0 {
