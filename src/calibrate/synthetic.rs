@@ -570,10 +570,14 @@ fn detect_rgba(scene: &Scene) -> Result<Option<super::CardDetection>, super::Car
     super::detect_card_rgba8(scene.image.width, scene.image.height, &scene.rgba)
 }
 
+/// The planes that detection searches in a scene's colour frame.
+fn planes_of(scene: &Scene) -> Vec<GrayImage> {
+    super::colour::planes_of_rgba8(scene.image.width, scene.image.height, &scene.rgba).unwrap()
+}
+
 /// Prints a card found in negative scene `i`: its confidence, tilt, corners and evidence.
 fn print_false_card(i: usize, scene: &Scene, d: &super::CardDetection) {
-    let planes =
-        super::colour::planes_of_rgba8(scene.image.width, scene.image.height, &scene.rgba).unwrap();
+    let planes = planes_of(scene);
     let evidence = super::Search::new(&planes)
         .unwrap()
         .finished()
@@ -1230,9 +1234,7 @@ fn for_each_finished(seeds: &str, mut each: impl FnMut(&str, usize, &super::Evid
             } else {
                 negative(&mut rng)
             };
-            let planes =
-                super::colour::planes_of_rgba8(scene.image.width, scene.image.height, &scene.rgba)
-                    .unwrap();
+            let planes = planes_of(&scene);
             let search = super::Search::new(&planes).unwrap();
             for (d, e) in search.finished() {
                 let label = scene.truth.is_some_and(|(truth, corners)| {
@@ -1463,9 +1465,7 @@ fn explain_card_set() {
     for i in 0..120 {
         let scene = positive(&mut rng);
         let (truth, corners) = scene.truth.unwrap();
-        let planes =
-            super::colour::planes_of_rgba8(scene.image.width, scene.image.height, &scene.rgba)
-                .unwrap();
+        let planes = planes_of(&scene);
         // The hypotheses come from `search`; as in detection, quads are finished by `first`.
         let first = Search::new(&planes).unwrap();
         let coarser = std::env::var("LOUPE_EXPLAIN_COARSER")
@@ -1672,9 +1672,7 @@ fn cards_that_only_the_half_size_search_finds() {
     for seed in [0xC0A5_0000 + 120, 0xC0A5_0000 + 167] {
         let scene = positive(&mut Rng::new(seed));
         let (truth, corners) = scene.truth.unwrap();
-        let planes =
-            super::colour::planes_of_rgba8(scene.image.width, scene.image.height, &scene.rgba)
-                .unwrap();
+        let planes = planes_of(&scene);
         let full_size = super::Search::new(&planes).unwrap().finished();
         assert!(
             !full_size
@@ -1901,9 +1899,7 @@ fn refinement_from_near_corners() {
     for i in 0..120 {
         let scene = positive(&mut rng);
         let (truth, corners) = scene.truth.unwrap();
-        let planes =
-            super::colour::planes_of_rgba8(scene.image.width, scene.image.height, &scene.rgba)
-                .unwrap();
+        let planes = planes_of(&scene);
         let start = [0, 1, 2, 3].map(|k| corners[k] + moves[(k + i) % 4]);
         let [first, second] = super::refine::refine_coarse(&planes, start, 1.0);
         let share = quad_distance(&second, &corners) / (0.05 * truth * CARD_WIDTH_MM);
