@@ -857,7 +857,8 @@ impl<'a> Search<'a> {
     /// printed band across a card makes a strong line that cuts a card-shaped part off it, and
     /// a low-contrast side can score below it; a background line beyond a card's side makes a
     /// card-shaped quad with a strip of background. Either way the card's sides run on past the
-    /// smaller quad's corners exactly when the larger one is the card.
+    /// smaller quad's corners exactly when the larger one is the card; a faint background edge
+    /// that lines up with them is not them running on (see [`score::stretch_support`]).
     fn choose(&self, finished: &[(CardDetection, Evidence)]) -> Option<CardDetection> {
         let detections: Vec<CardDetection> = finished.iter().map(|(d, _)| *d).collect();
         let confident = detections
@@ -891,6 +892,7 @@ impl<'a> Search<'a> {
                         (*far_best, *far_d)
                     };
                     score::stretch_support(
+                        self.to_working(*near),
                         self.to_working(small),
                         self.to_working(large),
                         near.distance(large) / self.scale,

@@ -269,10 +269,13 @@ fn side_strength(p: Vec2, q: Vec2, gradients: &Gradients) -> f32 {
     *strengths.select_nth_unstable_by(middle, f32::total_cmp).1
 }
 
-/// The fraction of the stretch from `from` to `to` (working px) that lies on an edge running
-/// along it, leaving out [`SKIP_FRACTION`] of `side_length_px` at the `to` end (a rounded corner);
-/// `None` when less than a pixel is left to look at.
+/// The fraction of the stretch from `from` to `to` (working px), which continues the side from
+/// `near` to `from`, that lies on an edge running along it, leaving out [`SKIP_FRACTION`] of
+/// `side_length_px` at the `to` end (a rounded corner); `None` when less than a pixel is left to
+/// look at. As in [`extensions`], only an edge of at least [`RUN_ON_STRENGTH_FRACTION`] of the
+/// side's own strength continues it.
 pub(crate) fn stretch_support(
+    near: Vec2,
     from: Vec2,
     to: Vec2,
     side_length_px: f32,
@@ -289,7 +292,7 @@ pub(crate) fn stretch_support(
         from + direction * length,
         (length as usize).clamp(3, 200),
         gradients,
-        edge_threshold,
+        run_on_threshold(near, from, gradients, edge_threshold),
     ))
 }
 
