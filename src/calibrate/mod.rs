@@ -24,9 +24,9 @@
 //!    a pixel of that card's, tapering as a phone's lens would when it is tilted 28° or more, at
 //!    least 40 px long, with three of its sides (rounded corners left out) on strong edges that
 //!    run along them, and with no two sides running on past both their
-//!    corners (a cell of a grid of tiles or windows), and with the sides reaching at least three
-//!    of the corners (a square stretched to a card's shape by a background line reaches only
-//!    two).
+//!    corners (a cell of a grid of tiles or windows), and with the sides reaching at least one
+//!    corner of each side (a square stretched to a card's shape by a background line reaches
+//!    neither end of the borrowed side).
 //! 6. [`refine`]: the best few quads are refined at full resolution (edge profiles across each side,
 //!    robust line fits in the plane where each side is strongest, intersections; the first pass
 //!    when the second is not card-shaped), checked again, and scored: the confidence is a
@@ -129,7 +129,9 @@ const MAX_CARD_DISTANCE_PX: f32 = 1.0;
 /// two such sides is a cell of a grid, not a card.
 const MAX_EXTENSION: f32 = 0.5;
 /// Edge support next to a corner (see [`score::corner_support`]) below which the sides do not
-/// reach it; one such corner is allowed (a finger over it).
+/// reach it. Two such corners are allowed only if they are opposite (a finger over one, the card
+/// matching the background at the other); both ends of one side unreached mark a quad that
+/// borrows a background line for that side.
 const MIN_CORNER_SUPPORT: f32 = 0.8;
 /// A quad that only a tilt of at least [`MIN_TAPER_TILT_DEG`] makes card-shaped must taper as
 /// a camera of at most [`MAX_TAPER_FOCAL_DIAGONALS`] image diagonals (a 110 mm-equivalent lens)
@@ -752,11 +754,11 @@ impl<'a> Search<'a> {
         }
         let mut corners =
             score::corner_support(&working_corners, &self.gradients, self.edge_threshold);
-        corners.sort_by(f32::total_cmp);
-        let corners_unseen = corners.iter().filter(|&&c| c < MIN_CORNER_SUPPORT).count();
-        if corners_unseen >= 2 {
-            return Err("two corners that the sides do not reach");
+        let unreached = corners.map(|c| c < MIN_CORNER_SUPPORT);
+        if (0..4).any(|i| unreached[i] && unreached[(i + 1) % 4]) {
+            return Err("both corners of a side unreached");
         }
+        corners.sort_by(f32::total_cmp);
         let extensions = self.extensions(&working_corners);
         if is_grid_cell(&extensions) {
             return Err("two sides run on past both corners");
@@ -1056,6 +1058,62 @@ mod tests {
             assert!(c.distance(e) < 0.5, "{c} vs {e}");
         }
         assert!(found.confidence > 0.8, "{}", found.confidence);
+    }
+
+    #[test]
+    fn a_card_with_two_opposite_corners_unreached_is_found() {
+        // A dark card on a light background, a dark patch of background around its top-right
+        // corner (the card's own grey: no edge there) and a light fingertip over its bottom-left
+        // one. The sides reach neither corner, but those are opposite corners: a square stretched
+        // to a card's shape by a background line leaves the two ends of one side unreached.
+        let (w, (x0, y0, x1, y1)) = (FRAME.0, CARD);
+        let near = |i: usize, (cx, cy): (usize, usize), radius: f32| {
+            Vec2::new((i % w) as f32, (i / w) as f32).distance(Vec2::new(cx as f32, cy as f32))
+                < radius
+        };
+        let mut image = frame_with_card(|i| if near(i, (x1, y0), 35.0) { 60 } else { 190 }, |_| 60);
+        for (i, pixel) in image.pixels.iter_mut().enumerate() {
+            if near(i, (x0, y1), 30.0) {
+                *pixel = 190;
+            }
+        }
+        let planes = [image];
+        let search = Search::new(&planes).unwrap();
+        let unreached =
+            score::corner_support(&card_corners(), &search.gradients, search.edge_threshold)
+                .map(|c| c < MIN_CORNER_SUPPORT);
+        assert_eq!(unreached, [false, true, false, true]);
+        let found = detect_card(&planes[0]).unwrap().expect("the card is found");
+        for (c, e) in found.corners_px.iter().zip(card_corners()) {
+            assert!(c.distance(e) < 1.0, "{c} vs {e}");
+        }
+    }
+
+    #[test]
+    fn a_square_stretched_to_a_card_by_a_background_line_is_refused() {
+        // A light square on grey, its top and bottom sides' lines crossed by a long dark
+        // background line 74 px to its right: the quad that borrows that line for its right side
+        // is card-shaped, but its top and bottom sides reach neither of that side's corners.
+        let (w, (x0, y0, x1, y1)) = (FRAME.0, CARD);
+        let square_x1 = x0 + (y1 - y0);
+        let mut image = frame_with_card(|_| 110, |x| if x < square_x1 { 220 } else { 110 });
+        for (i, pixel) in image.pixels.iter_mut().enumerate() {
+            let (x, y) = (i % w, i / w);
+            if (x1 - 1..=x1).contains(&x) && (100..330).contains(&y) {
+                *pixel = 30;
+            }
+        }
+        let planes = [image];
+        let search = Search::new(&planes).unwrap();
+        let stretched = Candidate {
+            quality: 1.0,
+            corners: card_corners(),
+            three_sided: false,
+        };
+        assert_eq!(
+            search.finish(&stretched).err(),
+            Some("both corners of a side unreached")
+        );
     }
 
     #[test]
