@@ -140,8 +140,8 @@ pub(crate) fn pixel(gradients: &Gradients, point: Vec2) -> Option<usize> {
 /// For each corner, how much of the two sides' stretches next to it (from just past the rounded
 /// corner to [`CORNER_STRETCH`] of each side) lies on an edge, 0–1. A card's sides run right up to
 /// its rounded corners; a quad that borrows a background line for one side (a square distractor
-/// stretched to a card's shape) has that side's two corners, which its other sides never reach.
-/// A finger hides one corner, and a card that matches its background there another.
+/// stretched to a card's shape) leaves both corners of that side unreached by its other sides.
+/// A finger hides one corner, and a card that matches its background there may hide another.
 pub(crate) fn corner_support(
     quad: &[Vec2; 4],
     gradients: &Gradients,
