@@ -1156,6 +1156,51 @@ fn save_neighbourhood(image: &image::RgbaImage, focus: [Vec2; 4], path: &str) {
     .unwrap();
 }
 
+/// What the edge detector leaves along a true side from `p` to `q` (working px), one character
+/// per px: `#` where the strongest gradient within 1.5 px across the side is an edge pixel whose
+/// gradient lies within 23° of the side's normal, `x` an edge pixel at a steeper angle, `n` a
+/// gradient over the threshold that non-maximum suppression dropped, `.` none over it. Set
+/// against the segments' coverage it tells a side that has no edge (a card matching the
+/// background) from one whose edge pixels region growing or joining lost. Set 834's positive 67,
+/// a ringed card 88 px wide, reads `#` along 80 % of a side and still has no segment there: its
+/// edge pixels fall into regions of about 5 px (under 3 px long, so under
+/// [`super::MIN_PIECE_PX`]), as a ring meets the side every few px.
+fn edge_pixels_along(search: &super::Search, p: Vec2, q: Vec2) -> String {
+    let gradients = &search.gradients;
+    let (w, h) = (gradients.width, gradients.height);
+    let mut is_edge = vec![false; w * h];
+    for e in gradients.thin_edges(search.edge_threshold) {
+        is_edge[e.y as usize * w + e.x as usize] = true;
+    }
+    let Some(direction) = (q - p).try_normalize() else {
+        return String::new();
+    };
+    let normal = direction.perp();
+    (0..p.distance(q) as usize)
+        .map(|t| {
+            let at = p + direction * t as f32;
+            let strongest = (-3..=3)
+                .filter_map(|k| {
+                    let x = at + normal * (k as f32 * 0.5);
+                    let (xi, yi) = (x.x.round(), x.y.round());
+                    (xi >= 0.0 && yi >= 0.0 && (xi as usize) < w && (yi as usize) < h)
+                        .then(|| yi as usize * w + xi as usize)
+                })
+                .max_by(|&a, &b| gradients.magnitude[a].total_cmp(&gradients.magnitude[b]));
+            let Some(j) = strongest else {
+                return '.';
+            };
+            let across = Vec2::new(gradients.gx[j], gradients.gy[j]).normalize_or_zero();
+            match (is_edge[j], across.dot(normal).abs() > 0.92) {
+                (true, true) => '#',
+                (true, false) => 'x',
+                (false, _) if gradients.magnitude[j] >= search.edge_threshold => 'n',
+                (false, _) => '.',
+            }
+        })
+        .collect()
+}
+
 /// Writes the working image's gradient magnitude (grey), edge pixels (red) and segments (green)
 /// around the true card, enlarged, for [`explain_card_set`].
 fn dump_edges(stem: &str, search: &super::Search, corners: [Vec2; 4]) {
@@ -1452,7 +1497,8 @@ fn element_copy_sizes() {
 /// Where each positive the search gets wrong loses its card, and which negatives give a false card
 /// (`LOUPE_EXPLAIN_DUMP=DIR` writes their pictures, with `LOUPE_EXPLAIN_PIECES` the pieces
 /// before joining rather than the segments; `LOUPE_EXPLAIN_SIDES` lists the segments along each
-/// true side, `LOUPE_EXPLAIN_FINISHED` every finished quad, `LOUPE_EXPLAIN_REASONS` why the
+/// true side, `LOUPE_EXPLAIN_EDGES` a map of the edge pixels along each (see
+/// [`edge_pixels_along`]), `LOUPE_EXPLAIN_FINISHED` every finished quad, `LOUPE_EXPLAIN_REASONS` why the
 /// coarse checks drop hypotheses, `LOUPE_EXPLAIN_COARSER` all of that for the search at half the
 /// working size, whose quads are finished as in detection; `LOUPE_CARD_SEED` picks the set,
 /// `LOUPE_CARD_FRAME` one frame size for all): run with
@@ -1515,6 +1561,16 @@ fn explain_card_set() {
                         s.ends, s.length
                     );
                 }
+            }
+        }
+        let edge_maps = [0, 1, 2, 3]
+            .map(|k| edge_pixels_along(search, working_truth[k], working_truth[(k + 1) % 4]));
+        let edge_coverage = edge_maps
+            .each_ref()
+            .map(|map| map.chars().filter(|&c| c == '#').count() as f32 / map.len().max(1) as f32);
+        if std::env::var("LOUPE_EXPLAIN_EDGES").is_ok() {
+            for (k, map) in edge_maps.iter().enumerate() {
+                println!("{i:3} side {k} edges: {map}");
             }
         }
         let hypotheses = search.hypotheses();
@@ -1597,7 +1653,7 @@ fn explain_card_set() {
             None => "no hypotheses".to_string(),
         };
         println!(
-            "{i:3}: {}×{} card {:.0} px, design {:?}, finger {}, contrast {:.0}, segs {}, hyps {}, sides covered {:.2?}; {verdict}; chosen {}",
+            "{i:3}: {}×{} card {:.0} px, design {:?}, finger {}, contrast {:.0}, segs {}, hyps {}, sides covered {:.2?} (edges {:.2?}); {verdict}; chosen {}",
             scene.image.width,
             scene.image.height,
             truth * CARD_WIDTH_MM,
@@ -1607,6 +1663,7 @@ fn explain_card_set() {
             segments.len(),
             hypotheses.len(),
             coverage,
+            edge_coverage,
             found.map_or("none".to_string(), |d| format!(
                 "conf {:.2} off {:.0} px",
                 d.confidence,
