@@ -1498,10 +1498,10 @@ fn element_copy_sizes() {
 /// (`LOUPE_EXPLAIN_DUMP=DIR` writes their pictures, with `LOUPE_EXPLAIN_PIECES` the pieces
 /// before joining rather than the segments; `LOUPE_EXPLAIN_SIDES` lists the segments along each
 /// true side, `LOUPE_EXPLAIN_EDGES` a map of the edge pixels along each (see
-/// [`edge_pixels_along`]), `LOUPE_EXPLAIN_FINISHED` every finished quad, `LOUPE_EXPLAIN_REASONS` why the
-/// coarse checks drop hypotheses, `LOUPE_EXPLAIN_COARSER` all of that for the search at half the
-/// working size, whose quads are finished as in detection; `LOUPE_CARD_SEED` picks the set,
-/// `LOUPE_CARD_FRAME` one frame size for all): run with
+/// [`edge_pixels_along`]), `LOUPE_EXPLAIN_FINISHED` every finished quad, `LOUPE_EXPLAIN_REASONS`
+/// why the coarse checks drop hypotheses, `LOUPE_EXPLAIN_COARSER` all of that for the search at
+/// half the working size, whose quads are finished as in detection; `LOUPE_CARD_SEED` picks the
+/// set, `LOUPE_CARD_FRAME` one frame size for all): run with
 /// `cargo test --release --lib explain_card_set -- --ignored --nocapture`.
 #[test]
 #[ignore = "a diagnostic report, not a check"]
