@@ -1162,16 +1162,13 @@ fn save_neighbourhood(image: &image::RgbaImage, focus: [Vec2; 4], path: &str) {
 /// gradient over the threshold that non-maximum suppression dropped, `.` none over it. Set
 /// against the segments' coverage it tells a side that has no edge (a card matching the
 /// background) from one whose edge pixels region growing or joining lost. Set 834's positive 67,
-/// a ringed card 88 px wide, reads `#` along 80 % of a side and still has no segment there: its
+/// a ringed card 88 px wide, reads `#` along 84 % of a side and still has no segment there: its
 /// edge pixels fall into regions of about 5 px (under 3 px long, so under
 /// [`super::MIN_PIECE_PX`]), as a ring meets the side every few px.
-fn edge_pixels_along(search: &super::Search, p: Vec2, q: Vec2) -> String {
+/// `is_edge` holds, per pixel of the search's gradients, whether it is one of their
+/// [`thin_edges`](super::edges::Gradients::thin_edges) (see [`edge_pixel_mask`]).
+fn edge_pixels_along(search: &super::Search, is_edge: &[bool], p: Vec2, q: Vec2) -> String {
     let gradients = &search.gradients;
-    let (w, h) = (gradients.width, gradients.height);
-    let mut is_edge = vec![false; w * h];
-    for e in gradients.thin_edges(search.edge_threshold) {
-        is_edge[e.y as usize * w + e.x as usize] = true;
-    }
     let Some(direction) = (q - p).try_normalize() else {
         return String::new();
     };
@@ -1180,12 +1177,7 @@ fn edge_pixels_along(search: &super::Search, p: Vec2, q: Vec2) -> String {
         .map(|t| {
             let at = p + direction * t as f32;
             let strongest = (-3..=3)
-                .filter_map(|k| {
-                    let x = at + normal * (k as f32 * 0.5);
-                    let (xi, yi) = (x.x.round(), x.y.round());
-                    (xi >= 0.0 && yi >= 0.0 && (xi as usize) < w && (yi as usize) < h)
-                        .then(|| yi as usize * w + xi as usize)
-                })
+                .filter_map(|k| super::score::pixel(gradients, at + normal * (k as f32 * 0.5)))
                 .max_by(|&a, &b| gradients.magnitude[a].total_cmp(&gradients.magnitude[b]));
             let Some(j) = strongest else {
                 return '.';
@@ -1199,6 +1191,16 @@ fn edge_pixels_along(search: &super::Search, p: Vec2, q: Vec2) -> String {
             }
         })
         .collect()
+}
+
+/// Per pixel of the search's gradients, whether non-maximum suppression kept it as an edge.
+fn edge_pixel_mask(search: &super::Search) -> Vec<bool> {
+    let gradients = &search.gradients;
+    let mut is_edge = vec![false; gradients.width * gradients.height];
+    for e in gradients.thin_edges(search.edge_threshold) {
+        is_edge[e.y as usize * gradients.width + e.x as usize] = true;
+    }
+    is_edge
 }
 
 /// Writes the working image's gradient magnitude (grey), edge pixels (red) and segments (green)
@@ -1563,8 +1565,15 @@ fn explain_card_set() {
                 }
             }
         }
-        let edge_maps = [0, 1, 2, 3]
-            .map(|k| edge_pixels_along(search, working_truth[k], working_truth[(k + 1) % 4]));
+        let is_edge = edge_pixel_mask(search);
+        let edge_maps = [0, 1, 2, 3].map(|k| {
+            edge_pixels_along(
+                search,
+                &is_edge,
+                working_truth[k],
+                working_truth[(k + 1) % 4],
+            )
+        });
         let edge_coverage = edge_maps
             .each_ref()
             .map(|map| map.chars().filter(|&c| c == '#').count() as f32 / map.len().max(1) as f32);
