@@ -1213,8 +1213,13 @@ fn dump_edges(stem: &str, search: &super::Search, corners: [Vec2; 4]) {
         let v = (m / search.edge_threshold * 25.0).min(255.0) as u8;
         picture.put_pixel((i % w) as u32, (i / w) as u32, image::Rgba([v, v, v, 255]));
     }
-    for e in g.thin_edges(search.edge_threshold) {
-        picture.put_pixel(e.x, e.y, image::Rgba([255, 0, 0, 255]));
+    let is_edge = edge_pixel_mask(search);
+    for i in (0..w * h).filter(|&i| is_edge[i]) {
+        picture.put_pixel(
+            (i % w) as u32,
+            (i / w) as u32,
+            image::Rgba([255, 0, 0, 255]),
+        );
     }
     let shown = if std::env::var("LOUPE_EXPLAIN_PIECES").is_ok() {
         search.pieces()
@@ -1234,11 +1239,6 @@ fn dump_edges(stem: &str, search: &super::Search, corners: [Vec2; 4]) {
     if std::env::var("LOUPE_EXPLAIN_PROFILE").is_ok() {
         // Magnitude and the gradient's angle to the side's normal across each side at 40 % and
         // 60 % of its length; * marks edge pixels.
-        let edges: std::collections::HashSet<(u32, u32)> = g
-            .thin_edges(search.edge_threshold)
-            .iter()
-            .map(|e| (e.x, e.y))
-            .collect();
         println!("{stem}: threshold {:.0}", search.edge_threshold);
         for k in 0..4 {
             for t in [0.4f32, 0.6] {
@@ -1254,11 +1254,7 @@ fn dump_edges(stem: &str, search: &super::Search, corners: [Vec2; 4]) {
                         let cos = (Vec2::new(g.gx[i], g.gy[i]) / m.max(1e-6))
                             .dot(normal)
                             .abs();
-                        let star = if edges.contains(&(x as u32, y as u32)) {
-                            "*"
-                        } else {
-                            ""
-                        };
+                        let star = if is_edge[i] { "*" } else { "" };
                         format!("{m:.0}/{:.0}°{star}", cos.min(1.0).acos().to_degrees())
                     })
                     .collect();
