@@ -135,7 +135,8 @@ const MAX_CARD_DISTANCE_PX: f32 = 1.0;
 /// corners fit one that closely, a square-ish rectangle's rarely do. Chosen on the validation
 /// sets 200 to 209 and 3000 fresh negatives: from 0.1 px refined (and 1.2 px coarse) they give
 /// 86.6 % detection and 58 false cards (85.7 % and 55 without; 86.8 % and 62 from 0.2 px, 86.75 %
-/// and 67 from 0.4 px; with only refined quads allowed it, 86.0 % and 56).
+/// and 67 from 0.4 px; 86.5 % and 59 from 0.6 px coarse; with only refined quads allowed it,
+/// 86.0 % and 56).
 const MAX_WIDE_SIGHT_COARSE_CARD_DISTANCE_PX: f32 = 1.2;
 const MAX_WIDE_SIGHT_CARD_DISTANCE_PX: f32 = 0.1;
 /// Support beyond both corners (see [`score::extensions`]) above which a side runs on; a quad with
@@ -355,7 +356,8 @@ struct Shaped {
 pub(crate) struct Evidence {
     /// Fraction of each side on an edge along it (see [`score::support`]), weakest first.
     pub sides: [f32; 4],
-    /// Distance from a card's shape, full-resolution px (see [`reprojection::card_distance_px`]).
+    /// Distance from a card's shape, full-resolution px (see [`reprojection::card_distance_px`],
+    /// and [`reprojection::card_distance_wide_px`] for a quad seen past the narrower bound).
     pub distance_px: f32,
     /// Grey-level contrast across the sides (see [`score::Support::contrast`]).
     pub contrast: f32,

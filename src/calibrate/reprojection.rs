@@ -27,7 +27,7 @@ const FOCAL_STARTS: usize = 12;
 const MAX_TILT_DEG: f64 = 42.0;
 /// Largest tilt of the card from the line of sight to its centre, degrees: [`MAX_TILT_DEG`] plus
 /// most of the half field of view of a wide phone camera. It refuses some real cards: one tilted
-/// 35–40° near the frame's edge in a wide lens is seen at up to 65° (1.8 % of the synthetic
+/// 35–40° near the frame's edge in a wide lens is seen at up to 66° (1.8 % of the synthetic
 /// positives are past 50°, 0.2 % past 60°). Allowing 55° or 60° for every quad found them, but
 /// claimed as many more of the square-ish distractors of the negatives (1.6 % → 2.0 % and 2.2 %
 /// false cards on 3000 fresh frames): the same trade as a lower claim threshold. Up to
