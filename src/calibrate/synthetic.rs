@@ -1248,6 +1248,10 @@ fn dump_edges(stem: &str, search: &super::Search, corners: [Vec2; 4]) {
                 let cells: Vec<String> = (-5..=5)
                     .map(|o| {
                         let c = mid + normal * o as f32;
+                        // A side within 5 px of the frame's edge has no pixel there.
+                        if !(c.x >= 0.0 && c.y >= 0.0 && (c.x as usize) < w && (c.y as usize) < h) {
+                            return "-".to_string();
+                        }
                         let (x, y) = (c.x as usize, c.y as usize);
                         let i = y * w + x;
                         let m = g.magnitude[i];
