@@ -1247,13 +1247,10 @@ fn dump_edges(stem: &str, search: &super::Search, corners: [Vec2; 4]) {
                 let mid = p.lerp(q, t);
                 let cells: Vec<String> = (-5..=5)
                     .map(|o| {
-                        let c = mid + normal * o as f32;
                         // A side within 5 px of the frame's edge has no pixel there.
-                        if !(c.x >= 0.0 && c.y >= 0.0 && (c.x as usize) < w && (c.y as usize) < h) {
+                        let Some(i) = super::score::pixel(g, mid + normal * o as f32) else {
                             return "-".to_string();
-                        }
-                        let (x, y) = (c.x as usize, c.y as usize);
-                        let i = y * w + x;
+                        };
                         let m = g.magnitude[i];
                         let cos = (Vec2::new(g.gx[i], g.gy[i]) / m.max(1e-6))
                             .dot(normal)
