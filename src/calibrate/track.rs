@@ -19,7 +19,7 @@ use super::{refine, score, working_factor, CardDetection, CardError, GrayImage, 
 /// hand moves a few px between frames a tenth of a second apart. Beyond this (or when the card
 /// is gone) tracking answers `None` and a fresh search is due.
 pub const MAX_MOTION_PX: f32 = 8.0;
-/// The least confidence of a followed card, below a fresh claim's 0.5 ([`super::MIN_CONFIDENCE`]):
+/// The least confidence of a followed card, below a fresh claim's 0.55 ([`super::MIN_CONFIDENCE`]):
 /// the card was claimed in the last frame, within [`MAX_MOTION_PX`] of here, which the model's
 /// odds (fitted to quads from whole frames) do not know. At 0.3, the floor of a fresh search's
 /// partner quads, one synthetic set kept 75.0 % of its cards against 71.2 % at 0.5 (another the
