@@ -542,7 +542,24 @@ impl<'a> Search<'a> {
         origin_px: Vec2,
         frame_size_px: Vec2,
     ) -> Search<'a> {
-        Search::window_with_edges_of(planes, factor, origin_px, frame_size_px, None)
+        let downscaled = (factor > 1).then(|| {
+            planes
+                .iter()
+                .map(|p| p.downscale(factor))
+                .collect::<Vec<_>>()
+        });
+        let gradients = edges::Gradients::strongest(downscaled.as_deref().unwrap_or(planes));
+        let edge_threshold = EDGE_THRESHOLD_FRACTION * gradients.adaptive_threshold();
+        Search {
+            planes,
+            downscaled,
+            gradients,
+            edge_threshold,
+            scale: factor as f32,
+            origin_px,
+            frame_size_px,
+            frame_working_size_px: frame_size_px / factor as f32,
+        }
     }
 
     /// The same frame at this search's working size, its edges found in plane `plane` alone
@@ -562,49 +579,17 @@ impl<'a> Search<'a> {
     /// searches, 86.6 % and 1.3 % at 0.5, 86.3 % and 1.0 % at 0.55); 300 to 309 give 85.75 % and
     /// 0.7 % (85.2 % and 0.85 %; 84.9 % and 0.7 %); the fresh negatives 57 false cards (58; 52).
     /// Counted from 0.5 and with the claim at 0.5, they found 88.4 % of 200 to 209's cards, for
-    /// 1.8 % false positives. In `profile_searches` (native) they add about 6.5 ms to a 640×480
-    /// frame with no card (16 to 22 ms) and 5 ms at 1280×720 (21 to 26 ms).
+    /// 1.8 % false positives. In `profile_searches` (native) they take about 6.5 ms of a 640×480
+    /// frame with no card (16 ms before, 22.5 now) and 6 ms at 1280×720 (21 ms, 25). The copy of
+    /// the downscaled planes is cheap beside downscaling them again (0.9 ms less at 1280×720).
     pub(crate) fn with_edges_of_plane(&self, plane: usize) -> Search<'a> {
-        let mut search = Search::window_with_edges_of(
-            self.planes,
-            self.scale as u32,
-            self.origin_px,
-            self.frame_size_px,
-            Some(plane),
-        );
-        search.frame_working_size_px = self.frame_working_size_px;
-        search
-    }
-
-    /// [`Search::window`], its edges from one plane (`Some`) or from all of them.
-    fn window_with_edges_of(
-        planes: &'a [GrayImage],
-        factor: u32,
-        origin_px: Vec2,
-        frame_size_px: Vec2,
-        edge_plane: Option<usize>,
-    ) -> Search<'a> {
-        let downscaled = (factor > 1).then(|| {
-            planes
-                .iter()
-                .map(|p| p.downscale(factor))
-                .collect::<Vec<_>>()
-        });
-        let working = downscaled.as_deref().unwrap_or(planes);
-        let gradients = match edge_plane {
-            Some(k) => edges::Gradients::strongest(&working[k..=k]),
-            None => edges::Gradients::strongest(working),
-        };
+        let gradients = edges::Gradients::strongest(&self.working()[plane..=plane]);
         let edge_threshold = EDGE_THRESHOLD_FRACTION * gradients.adaptive_threshold();
         Search {
-            planes,
-            downscaled,
+            downscaled: self.downscaled.clone(),
             gradients,
             edge_threshold,
-            scale: factor as f32,
-            origin_px,
-            frame_size_px,
-            frame_working_size_px: frame_size_px / factor as f32,
+            ..*self
         }
     }
 
