@@ -1953,12 +1953,16 @@ fn profile_searches() {
                         lap(4, &mut ms);
                         let ranked = coarser.ranked(COARSER_CANDIDATES, COARSER_PLACED_CANDIDATES);
                         lap(5, &mut ms);
-                        let sure = ranked
+                        // Every quad is finished, as in detection, before any is looked at.
+                        let finished: Vec<_> = ranked
                             .iter()
                             .filter_map(|c| search.finish(c).ok())
-                            .any(|(d, _)| d.confidence >= SURE_CONFIDENCE);
+                            .collect();
                         lap(6, &mut ms);
-                        if sure {
+                        if finished
+                            .iter()
+                            .any(|(d, _)| d.confidence >= SURE_CONFIDENCE)
+                        {
                             continue;
                         }
                     }

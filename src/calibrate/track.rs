@@ -20,11 +20,10 @@ use super::{refine, score, working_factor, CardDetection, CardError, GrayImage, 
 /// is gone) tracking answers `None` and a fresh search is due.
 pub const MAX_MOTION_PX: f32 = 8.0;
 /// The least confidence of a followed card, below a fresh claim's 0.55 ([`super::MIN_CONFIDENCE`]):
-/// the card was claimed in the last frame, within [`MAX_MOTION_PX`] of here, which the model's
-/// odds (fitted to quads from whole frames) do not know. At 0.3, the floor of a fresh search's
-/// partner quads, one synthetic set kept 75.0 % of its cards against 71.2 % at 0.5 (another the
-/// same), and none of 400 card-shaped quads over frames without a card was claimed at 0.5, 0.3 or
-/// 0.15.
+/// the card was claimed in the last frame, within [`MAX_MOTION_PX`] of here, which the model's odds
+/// (fitted to quads from whole frames) do not know. At 0.3, the floor of a fresh search's partner
+/// quads, one synthetic set kept 75.0 % of its cards against 71.2 % at 0.5 (another the same), and
+/// none of 400 card-shaped quads over frames without a card was claimed at 0.5, 0.3 or 0.15.
 const MIN_TRACKED_CONFIDENCE: f32 = 0.3;
 /// The window's margin around the previous corners, as a fraction of their larger extent (at
 /// least a side's length), plus [`MAX_MOTION_PX`], and at least [`MIN_MARGIN_PX`]: room for the
