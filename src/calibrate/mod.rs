@@ -295,26 +295,18 @@ pub(crate) fn detect_in_planes(planes: &[GrayImage]) -> Result<Option<CardDetect
     let is_sure = |(d, _): &(CardDetection, Evidence)| d.confidence >= SURE_CONFIDENCE;
     if !finished.iter().any(is_sure) {
         if let Some(coarser) = search.coarser() {
-            finished.extend(
-                coarser
-                    .ranked(COARSER_CANDIDATES, COARSER_PLACED_CANDIDATES)
-                    .iter()
-                    .filter_map(|candidate| search.finish(candidate).ok())
-                    .filter(is_sure),
-            );
+            finished.extend(search.sure_of(
+                &coarser,
+                COARSER_CANDIDATES,
+                COARSER_PLACED_CANDIDATES,
+            ));
         }
     }
     if !finished.iter().any(is_sure) {
         // The colour planes only: the luma alone added little over the strongest plane.
         for plane in 1..planes.len() {
             let single = search.with_edges_of_plane(plane);
-            finished.extend(
-                single
-                    .ranked(REFINED_CANDIDATES, REFINED_PLACED_CANDIDATES)
-                    .iter()
-                    .filter_map(|candidate| search.finish(candidate).ok())
-                    .filter(is_sure),
-            );
+            finished.extend(search.sure_of(&single, REFINED_CANDIDATES, REFINED_PLACED_CANDIDATES));
         }
     }
     finished.retain(|(d, _)| d.confidence >= MIN_PARTNER_CONFIDENCE);
@@ -515,6 +507,23 @@ impl<'a> Search<'a> {
             }
         }
         Ok(Search::at_factor(planes, working_factor(image.size_px())))
+    }
+
+    /// The best `slots` and `placed_slots` quads of `other` (another search of this frame, see
+    /// [`Search::ranked`]), refined and scored by this search, and only those it is sure of
+    /// ([`SURE_CONFIDENCE`]): how the half-size and single-plane searches add their quads.
+    pub(crate) fn sure_of(
+        &self,
+        other: &Search,
+        slots: usize,
+        placed_slots: usize,
+    ) -> Vec<(CardDetection, Evidence)> {
+        other
+            .ranked(slots, placed_slots)
+            .iter()
+            .filter_map(|candidate| self.finish(candidate).ok())
+            .filter(|(d, _)| d.confidence >= SURE_CONFIDENCE)
+            .collect()
     }
 
     /// The same frame searched at half this search's working size, if that is at least

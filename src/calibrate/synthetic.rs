@@ -1733,17 +1733,32 @@ fn false_cards_on_fresh_negatives() {
 /// generator may need new ones.
 #[test]
 fn cards_that_only_the_half_size_search_finds() {
-    for seed in [0xC0A5_0000 + 120, 0xC0A5_0000 + 167] {
+    assert_only_later_searches_find(
+        [0xC0A5_0000 + 120, 0xC0A5_0000 + 167],
+        |search| search.finished(),
+        "the full-size search claims it alone",
+    );
+}
+
+/// Asserts of each positive of `seeds` that no quad of `earlier` (the finished quads of the
+/// searches that run before the ones under test, given the first search) claims its card, and
+/// that detection, with every search, finds it; `earlier_claims` says what failed otherwise.
+fn assert_only_later_searches_find(
+    seeds: [u64; 2],
+    earlier: impl Fn(&super::Search) -> Vec<(super::CardDetection, super::Evidence)>,
+    earlier_claims: &str,
+) {
+    for seed in seeds {
         let scene = positive(&mut Rng::new(seed));
         let (truth, corners) = scene.truth.unwrap();
         let planes = planes_of(&scene);
-        let full_size = super::Search::new(&planes).unwrap().finished();
+        let before = earlier(&super::Search::new(&planes).unwrap());
         assert!(
-            !full_size
+            !before
                 .iter()
                 .any(|(d, _)| d.confidence >= super::MIN_CONFIDENCE
                     && is_the_card(d, truth, &corners)),
-            "{seed:x}: the full-size search claims it alone; pick another scene"
+            "{seed:x}: {earlier_claims}; pick another scene"
         );
         let found = detect_rgba(&scene).unwrap();
         assert!(
@@ -1761,35 +1776,22 @@ fn cards_that_only_the_half_size_search_finds() {
 /// new ones.
 #[test]
 fn cards_that_only_the_single_plane_searches_find() {
-    for seed in [0xC0A5_0000 + 263, 0xC0A5_0000 + 391] {
-        let scene = positive(&mut Rng::new(seed));
-        let (truth, corners) = scene.truth.unwrap();
-        let planes = planes_of(&scene);
-        let search = super::Search::new(&planes).unwrap();
-        let mut finished = search.finished();
-        let coarser = search
-            .coarser()
-            .expect("frames of this set are searched at half size");
-        finished.extend(
-            coarser
-                .ranked(super::COARSER_CANDIDATES, super::COARSER_PLACED_CANDIDATES)
-                .iter()
-                .filter_map(|c| search.finish(c).ok())
-                .filter(|(d, _)| d.confidence >= super::SURE_CONFIDENCE),
-        );
-        assert!(
-            !finished
-                .iter()
-                .any(|(d, _)| d.confidence >= super::MIN_CONFIDENCE
-                    && is_the_card(d, truth, &corners)),
-            "{seed:x}: the searches of all planes claim it; pick another scene"
-        );
-        let found = detect_rgba(&scene).unwrap();
-        assert!(
-            found.is_some_and(|d| is_the_card(&d, truth, &corners)),
-            "{seed:x}: {found:?}"
-        );
-    }
+    assert_only_later_searches_find(
+        [0xC0A5_0000 + 263, 0xC0A5_0000 + 391],
+        |search| {
+            let coarser = search
+                .coarser()
+                .expect("frames of this set are searched at half size");
+            let mut finished = search.finished();
+            finished.extend(search.sure_of(
+                &coarser,
+                super::COARSER_CANDIDATES,
+                super::COARSER_PLACED_CANDIDATES,
+            ));
+            finished
+        },
+        "the searches of all planes claim it",
+    );
 }
 
 /// Ranking fits a camera only to the quads that can still reach a slot (see
