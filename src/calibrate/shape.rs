@@ -3,7 +3,7 @@
 
 use glam::{DMat3, DVec3, Vec2};
 
-use crate::math::homography::{image_from_card, Homography};
+use crate::math::homography::{image_from_card, Homography, CARD_HEIGHT_MM, CARD_WIDTH_MM};
 
 /// Focal lengths tried, in image diagonals: 0.5 (a 90° diagonal field of view) times 1.1ᵏ up to
 /// about 3 (a 19° telephoto); phone and laptop cameras lie in 0.6–2.5. The true focal is unknown, so a quad passes if any of them makes it a
@@ -124,6 +124,28 @@ fn shape_error_of_homography(image_from_card: &Homography, image_size_px: Vec2) 
     best as f32
 }
 
+/// How steeply a card is seen at its centre, degrees: the angle whose cosine is the ratio of the
+/// smaller to the larger stretch of `image_from_card` there (the singular values of its Jacobian).
+/// It needs no focal length, so it is known where the pose is not: for a quad whose sides show no
+/// perspective, a square-ish rectangle seen face on looks like a card seen at 44–51°.
+pub(crate) fn foreshortening_deg(image_from_card: &Homography) -> f32 {
+    let j = image_from_card.jacobian(Vec2::new(CARD_WIDTH_MM, CARD_HEIGHT_MM) / 2.0);
+    let (a, b, c, d) = (j.x_axis.x, j.y_axis.x, j.x_axis.y, j.y_axis.y);
+    // σ₁² + σ₂² is the sum of the squares, and σ₁σ₂ the determinant's size.
+    let squares = a * a + b * b + c * c + d * d;
+    let determinant = (a * d - b * c).abs();
+    let gap = (squares * squares - 4.0 * determinant * determinant)
+        .max(0.0)
+        .sqrt();
+    let larger = ((squares + gap) / 2.0).sqrt();
+    let smaller = ((squares - gap) / 2.0).max(0.0).sqrt();
+    if larger > 0.0 {
+        (smaller / larger).min(1.0).acos().to_degrees()
+    } else {
+        90.0
+    }
+}
+
 /// Where two lines (point + direction) cross; `None` when nearly parallel.
 pub(crate) fn intersect(p: Vec2, d: Vec2, q: Vec2, e: Vec2) -> Option<Vec2> {
     let denominator = d.perp_dot(e);
@@ -196,5 +218,27 @@ mod tests {
             Vec2::new(100.0, 200.0),
         ];
         assert!(order_corners(square, size).unwrap().1 > 0.3);
+    }
+
+    #[test]
+    fn foreshortening_is_a_distant_cards_tilt_and_a_square_looks_steep() {
+        let seen = |corners: [(f32, f32); 4]| {
+            foreshortening_deg(&image_from_card(corners.map(Vec2::from)).unwrap())
+        };
+        let face_on = seen([(0.0, 0.0), (171.2, 0.0), (171.2, 107.96), (0.0, 107.96)]);
+        assert!(face_on < 0.1, "{face_on}");
+        // Seen from far off (no perspective), tilted 30° about its long axis: the short sides
+        // look cos 30° as long.
+        let h = 107.96 * 30f32.to_radians().cos();
+        let tilted = seen([
+            (50.0, 50.0),
+            (221.2, 50.0),
+            (221.2, 50.0 + h),
+            (50.0, 50.0 + h),
+        ]);
+        assert!((tilted - 30.0).abs() < 0.1, "{tilted}");
+        // A square face on: one way its sides are 53.98 / 85.6 of a card's, acos 0.631 = 50.9°.
+        let square = seen([(0.0, 0.0), (100.0, 0.0), (100.0, 100.0), (0.0, 100.0)]);
+        assert!((square - 50.9).abs() < 0.1, "{square}");
     }
 }

@@ -700,6 +700,37 @@ fn a_quad_tilted_past_28_degrees_must_taper_as_through_a_phone_lens() {
 }
 
 #[test]
+fn a_square_ish_rectangle_face_on_is_no_card_seen_steeply() {
+    // Negative 9 of the fresh negatives of seed 10 (see `false_cards_on_fresh_negatives`): a
+    // yellow square-ish rectangle in the lower right of an 800×600 frame, 87 × 73 px as seen and
+    // with no measurable taper. Its corners fit a card seen steeply from far off; without the
+    // rule of `MAX_UNTAPERED_FORESHORTENING_DEG` it was claimed at 0.68.
+    let mut rng = Rng::new(10u64.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xABCD);
+    let scene = (0..=9).map(|_| negative(&mut rng)).last().unwrap();
+    assert!(scene.distractor);
+    let planes = planes_of(&scene);
+    let search = super::Search::new(&planes).unwrap();
+    let refused = search
+        .ranked(super::REFINED_CANDIDATES, super::REFINED_PLACED_CANDIDATES)
+        .iter()
+        .filter(|c| search.finish(c).err() == Some("refined: steeply seen with no taper"))
+        .count();
+    assert!(refused > 0);
+    assert_eq!(detect_rgba(&scene).unwrap().map(|d| d.confidence), None);
+    // A card tilted 38° about its short axis looks 1.25 times as wide as high, but it tapers,
+    // and is found; so is one face on.
+    let found = |tilt_deg: f32| {
+        let card = Vec2::new(CARD_WIDTH_MM, CARD_HEIGHT_MM);
+        let (rgba, corners) =
+            tilted_rectangle(card, CARD_CORNER_RADIUS_MM, tilt_deg, 90.0, 0.9, 160.0);
+        let found = super::detect_card_rgba8(640, 480, &rgba).unwrap();
+        found.is_some_and(|d| quad_distance(&d.corners_px, &corners) < 1.0)
+    };
+    assert!(found(38.0));
+    assert!(found(0.0));
+}
+
+#[test]
 fn synthetic_card_set() {
     let mut rng = Rng::new(set_seed());
     let (positives, negatives) = (120, 60);
