@@ -1935,8 +1935,9 @@ fn the_coarse_grid_cell_test_answers_as_the_full_run_on_does() {
 /// Mean time per stage of `detect_in_planes` on camera-like RGBA frames with a card and without
 /// (drawn as `write_bench_frames` draws the frames `./x bench` times, 16 of each kind from
 /// another seed), the half-size search included where it runs (release; ignored: timing only).
-/// It repeats `detect_in_planes`' steps to time them apart: a change there belongs here too. Means, not medians: a textured frame of thousands of
-/// hypotheses costs several times a plain one, and those frames are where the time goes.
+/// It repeats `detect_in_planes`' steps to time them apart: a change there belongs here too.
+/// Means, not medians: a textured frame of thousands of hypotheses costs several times a plain
+/// one, and those frames are where the time goes.
 /// `cargo test --release --lib profile_searches -- --ignored --nocapture`
 #[test]
 #[ignore]
@@ -1968,17 +1969,21 @@ fn profile_searches() {
                     lap(0, &mut ms);
                     let search = super::Search::new(&planes).unwrap();
                     lap(1, &mut ms);
+                    // Every quad is finished, as in detection, before any is looked at.
+                    let any_sure_when_finished = |ranked: &[super::Candidate]| {
+                        let finished: Vec<_> = ranked
+                            .iter()
+                            .filter_map(|c| search.finish(c).ok())
+                            .collect();
+                        finished
+                            .iter()
+                            .any(|(d, _)| d.confidence >= SURE_CONFIDENCE)
+                    };
                     let ranked = search.ranked(REFINED_CANDIDATES, REFINED_PLACED_CANDIDATES);
                     lap(2, &mut ms);
-                    let finished: Vec<_> = ranked
-                        .iter()
-                        .filter_map(|c| search.finish(c).ok())
-                        .collect();
+                    let sure = any_sure_when_finished(&ranked);
                     lap(3, &mut ms);
-                    if finished
-                        .iter()
-                        .any(|(d, _)| d.confidence >= SURE_CONFIDENCE)
-                    {
+                    if sure {
                         continue;
                     }
                     if let Some(coarser) = search.coarser() {
@@ -1986,16 +1991,9 @@ fn profile_searches() {
                         lap(4, &mut ms);
                         let ranked = coarser.ranked(COARSER_CANDIDATES, COARSER_PLACED_CANDIDATES);
                         lap(5, &mut ms);
-                        // Every quad is finished, as in detection, before any is looked at.
-                        let finished: Vec<_> = ranked
-                            .iter()
-                            .filter_map(|c| search.finish(c).ok())
-                            .collect();
+                        let sure = any_sure_when_finished(&ranked);
                         lap(6, &mut ms);
-                        if finished
-                            .iter()
-                            .any(|(d, _)| d.confidence >= SURE_CONFIDENCE)
-                        {
+                        if sure {
                             continue;
                         }
                     }
