@@ -731,6 +731,39 @@ fn a_square_ish_rectangle_face_on_is_no_card_seen_steeply() {
 }
 
 #[test]
+fn a_striped_card_whose_sides_break_up_is_found_by_its_texture() {
+    // Positive 40 of set 205 (`LOUPE_CARD_SEED=205`): a card striped green and orange, 131 px
+    // wide in a 640×480 frame, on a light sleeve, a finger over its lower corner. Where a stripe
+    // matches the background its side leaves no edge, and no side of it left a segment; the
+    // searches before the texture search found nothing near it, and it was missed.
+    let mut rng = Rng::new(0x205);
+    let scene = (0..=40).map(|_| positive(&mut rng)).last().unwrap();
+    let (truth, corners) = scene.truth.unwrap();
+    let planes = planes_of(&scene);
+    let search = super::Search::new(&planes).unwrap();
+    let near = |d: &super::CardDetection| quad_distance(&d.corners_px, &corners) < 2.0;
+    assert!(!search.finished().iter().any(|(d, _)| near(d)));
+    let texture = search.with_texture_edges();
+    let confidences: Vec<f32> = texture
+        .ranked(super::REFINED_CANDIDATES, super::REFINED_PLACED_CANDIDATES)
+        .iter()
+        .filter_map(|c| search.finish(c).ok())
+        .filter(|(d, _)| near(d))
+        .map(|(d, _)| d.confidence)
+        .collect();
+    assert!(
+        confidences
+            .iter()
+            .any(|&c| c >= super::MIN_TEXTURE_CONFIDENCE),
+        "{confidences:?}"
+    );
+    let found = detect_rgba(&scene).unwrap().expect("the card is found");
+    assert!(near(&found), "{:?} against {corners:?}", found.corners_px);
+    let error = (found.fit.px_per_mm / truth - 1.0).abs();
+    assert!(error < 0.005, "px/mm off by {:.2} %", 100.0 * error);
+}
+
+#[test]
 fn synthetic_card_set() {
     let mut rng = Rng::new(set_seed());
     let (positives, negatives) = (120, 60);
@@ -1952,14 +1985,15 @@ fn profile_searches() {
                 .map(|_| scene_sized(&mut rng, w, h, with_card))
                 .collect();
             // planes, search, ranking, refinement; the half-size search's own three; the
-            // single-plane searches' search and ranking together, and their refinement.
-            let mut ms = [0.0f64; 9];
-            let (mut coarser_runs, mut single_runs) = (0, 0);
+            // single-plane searches' search and ranking together, and their refinement; the
+            // texture search's plane, search and ranking together, and its refinement.
+            let mut ms = [0.0f64; 11];
+            let (mut coarser_runs, mut single_runs, mut texture_runs) = (0, 0, 0);
             let rounds = 10;
             for _ in 0..rounds {
                 for scene in &scenes {
                     let mut at = Instant::now();
-                    let mut lap = |k: usize, ms: &mut [f64; 9]| {
+                    let mut lap = |k: usize, ms: &mut [f64; 11]| {
                         let now = Instant::now();
                         ms[k] += (now - at).as_secs_f64() * 1000.0;
                         at = now;
@@ -1998,15 +2032,25 @@ fn profile_searches() {
                         }
                     }
                     single_runs += 1;
+                    let mut sure = false;
                     for plane in 1..planes.len() {
                         let single = search.with_edges_of_plane(plane);
                         let ranked = single.ranked(REFINED_CANDIDATES, REFINED_PLACED_CANDIDATES);
                         lap(7, &mut ms);
-                        for candidate in &ranked {
-                            let _ = search.finish(candidate);
-                        }
+                        sure |= any_sure_when_finished(&ranked);
                         lap(8, &mut ms);
                     }
+                    if sure {
+                        continue;
+                    }
+                    texture_runs += 1;
+                    let texture = search.with_texture_edges();
+                    let ranked = texture.ranked(REFINED_CANDIDATES, REFINED_PLACED_CANDIDATES);
+                    lap(9, &mut ms);
+                    for candidate in &ranked {
+                        let _ = search.finish(candidate);
+                    }
+                    lap(10, &mut ms);
                 }
             }
             let n = (rounds * scenes.len()) as f64;
@@ -2015,7 +2059,8 @@ fn profile_searches() {
                 "{w}×{h}, card {with_card}: {:.2} ms per frame: planes {:.2}, search {:.2}, \
                  ranking {:.2}, refinement {:.2}; half-size search (in {:.0} % of frames) \
                  {:.2}, ranking {:.2}, refinement {:.2}; single-plane searches (in {:.0} % of \
-                 frames) {:.2}, refinement {:.2}",
+                 frames) {:.2}, refinement {:.2}; texture search (in {:.0} % of frames) {:.2}, \
+                 refinement {:.2}",
                 m.iter().sum::<f64>(),
                 m[0],
                 m[1],
@@ -2027,7 +2072,10 @@ fn profile_searches() {
                 m[6],
                 100.0 * single_runs as f64 / n,
                 m[7],
-                m[8]
+                m[8],
+                100.0 * texture_runs as f64 / n,
+                m[9],
+                m[10]
             );
         }
     }
