@@ -56,7 +56,8 @@
 //!    (the local mean of the gradient magnitude), keeping the quads that are more than twice as
 //!    textured inside as just outside (see [`Search::with_texture_edges`]): a striped or ringed
 //!    card whose sides the print breaks up is one bright region there. Its quads are refined and
-//!    scored as in step 6, from 0.8 ([`MIN_TEXTURE_CONFIDENCE`]).
+//!    scored as in step 6, from 0.8 ([`MIN_TEXTURE_CONFIDENCE`]; 0.9 in frames of 960 px or
+//!    more).
 //!
 //! No threads, no files, no clocks (it runs in wasm), and no panics on any input: bad sizes are
 //! errors, and "no card" is `Ok(None)`. Work is bounded: at most 600 segments and 6000 quads.
@@ -98,8 +99,8 @@
 //! frames at a 0.8 claim); three of set 200's four were square-ish rectangles with no measurable
 //! taper. An early rule against those (a tilt of 36° or more with no taper) lost as many cards as
 //! false ones; the rule of [`MAX_UNTAPERED_FORESHORTENING_DEG`] gives 83.1 % and 3.6 % over 200 to
-//! 205 at 1280×720 (82.9 % and 4.15 % before it). `explain_card_set` (an ignored test) says where
-//! each failure loses its card.
+//! 205 at 1280×720 (82.9 % and 4.15 % before it), and with step 9 84.3 % and 4.2 %.
+//! `explain_card_set` (an ignored test) says where each failure loses its card.
 
 mod colour;
 mod edges;
@@ -221,7 +222,10 @@ const MIN_COARSER_LONG_SIDE_PX: u32 = 240;
 /// gave 89.9 % but 2.3 % false positives and 78 fresh false cards (45 without), a ratio of 1.2,
 /// 1.5 and 2 gave 52, 49 and 46; its quads counted from 0.7, 0.8 and 0.9 gave 89.4 %, 89.2 % and
 /// 88.65 %, but from 0.7 the cards it added were mostly ones measured 1.7–3.5 % off in px/mm (a
-/// set's 95th percentile rose to 1.8 %).
+/// set's 95th percentile rose to 1.8 %). In frames searched at half size (960 px or more) its
+/// quads count only from [`SURE_CONFIDENCE`]: over sets 200 to 205 at 1280×720, from 0.8 it found
+/// 84.6 % of the cards for 4.7 % false positives, from 0.9 84.3 % and 4.2 %, and without it
+/// 83.1 % and 3.6 %.
 const TEXTURE_RADIUS_PX: usize = 2;
 const TEXTURE_EDGE_THRESHOLD_FACTOR: f32 = 3.0;
 const MIN_TEXTURE_RATIO: f32 = 2.0;
@@ -359,11 +363,18 @@ pub(crate) fn detect_in_planes(planes: &[GrayImage]) -> Result<Option<CardDetect
     }
     if !finished.iter().any(is_sure) {
         let texture = search.with_texture_edges();
+        // Frames searched below full detail already give more false cards (see the module's
+        // notes), and there this search's quads added one for every four or five cards.
+        let floor = if search.scale > 1.0 {
+            SURE_CONFIDENCE
+        } else {
+            MIN_TEXTURE_CONFIDENCE
+        };
         finished.extend(
             search
                 .sure_of(&texture, REFINED_CANDIDATES, REFINED_PLACED_CANDIDATES)
                 .into_iter()
-                .filter(|(d, _)| d.confidence >= MIN_TEXTURE_CONFIDENCE),
+                .filter(|(d, _)| d.confidence >= floor),
         );
     }
     finished.retain(|(d, _)| d.confidence >= MIN_PARTNER_CONFIDENCE);
