@@ -351,6 +351,7 @@ pub(crate) fn detect_in_planes(planes: &[GrayImage]) -> Result<Option<CardDetect
                 &coarser,
                 COARSER_CANDIDATES,
                 COARSER_PLACED_CANDIDATES,
+                MIN_ADDED_CONFIDENCE,
             ));
         }
     }
@@ -358,7 +359,12 @@ pub(crate) fn detect_in_planes(planes: &[GrayImage]) -> Result<Option<CardDetect
         // The colour planes only: the luma alone added little over the strongest plane.
         for plane in 1..planes.len() {
             let single = search.with_edges_of_plane(plane);
-            finished.extend(search.sure_of(&single, REFINED_CANDIDATES, REFINED_PLACED_CANDIDATES));
+            finished.extend(search.sure_of(
+                &single,
+                REFINED_CANDIDATES,
+                REFINED_PLACED_CANDIDATES,
+                MIN_ADDED_CONFIDENCE,
+            ));
         }
     }
     if !finished.iter().any(is_sure) {
@@ -370,12 +376,12 @@ pub(crate) fn detect_in_planes(planes: &[GrayImage]) -> Result<Option<CardDetect
         } else {
             MIN_TEXTURE_CONFIDENCE
         };
-        finished.extend(
-            search
-                .sure_of(&texture, REFINED_CANDIDATES, REFINED_PLACED_CANDIDATES)
-                .into_iter()
-                .filter(|(d, _)| d.confidence >= floor),
-        );
+        finished.extend(search.sure_of(
+            &texture,
+            REFINED_CANDIDATES,
+            REFINED_PLACED_CANDIDATES,
+            floor,
+        ));
     }
     finished.retain(|(d, _)| d.confidence >= MIN_PARTNER_CONFIDENCE);
     Ok(search.choose(&finished))
@@ -582,18 +588,20 @@ impl<'a> Search<'a> {
 
     /// The best `slots` and `placed_slots` quads of `other` (another search of this frame, see
     /// [`Search::ranked`]), refined and scored by this search, and only those from
-    /// [`MIN_ADDED_CONFIDENCE`]: how the half-size and single-plane searches add their quads.
+    /// `min_confidence`: how the half-size, single-plane and texture searches add their quads
+    /// (from [`MIN_ADDED_CONFIDENCE`], and the texture search's from [`MIN_TEXTURE_CONFIDENCE`]).
     pub(crate) fn sure_of(
         &self,
         other: &Search,
         slots: usize,
         placed_slots: usize,
+        min_confidence: f32,
     ) -> Vec<(CardDetection, Evidence)> {
         other
             .ranked(slots, placed_slots)
             .iter()
             .filter_map(|candidate| self.finish(candidate).ok())
-            .filter(|(d, _)| d.confidence >= MIN_ADDED_CONFIDENCE)
+            .filter(|(d, _)| d.confidence >= min_confidence)
             .collect()
     }
 
@@ -830,7 +838,7 @@ impl<'a> Search<'a> {
         let quad = hypothesis.corners;
         if let Some(plane) = &self.texture {
             if !texture::textured_inside(plane, &quad, MIN_TEXTURE_RATIO) {
-                return Err("texture: no more textured inside than out");
+                return Err("texture: inside not twice as textured as outside");
             }
         }
         // Most placed sides lie on nothing: one side's support rules them out cheaply.

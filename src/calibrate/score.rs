@@ -129,12 +129,17 @@ fn side_points(p: Vec2, q: Vec2) -> impl ExactSizeIterator<Item = Vec2> {
 
 /// The index of the gradients' pixel under `point`, if it is inside.
 pub(crate) fn pixel(gradients: &Gradients, point: Vec2) -> Option<usize> {
+    pixel_of(gradients.width, gradients.height, point)
+}
+
+/// The index of the pixel under `point` in a `width` × `height` image, if it is inside.
+pub(crate) fn pixel_of(width: usize, height: usize, point: Vec2) -> Option<usize> {
     let (x, y) = (point.x, point.y);
     // Truncation is the floor from 0 up, and a point left of or above 0 (or NaN) is outside. So
     // no floorf call, which x86-64's baseline has no instruction for: the coarse checks look up
     // hundreds of thousands of pixels per frame.
-    (x >= 0.0 && y >= 0.0 && x < gradients.width as f32 && y < gradients.height as f32)
-        .then(|| y as usize * gradients.width + x as usize)
+    (x >= 0.0 && y >= 0.0 && x < width as f32 && y < height as f32)
+        .then(|| y as usize * width + x as usize)
 }
 
 /// For each corner, how much of the two sides' stretches next to it (from just past the rounded

@@ -1851,6 +1851,7 @@ fn cards_that_only_the_single_plane_searches_find() {
                 &coarser,
                 super::COARSER_CANDIDATES,
                 super::COARSER_PLACED_CANDIDATES,
+                super::MIN_ADDED_CONFIDENCE,
             ));
             finished
         },

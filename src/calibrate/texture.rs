@@ -7,6 +7,7 @@ use glam::Vec2;
 
 use super::edges::Gradients;
 use super::gray::GrayImage;
+use super::score::pixel_of;
 
 /// The share of pixels below the plane's white point (grey level [`WHITE_LEVEL`]): the brightest
 /// percent of the frame's texture saturates.
@@ -97,11 +98,7 @@ fn box_mean_columns(values: &[f32], w: usize, h: usize, radius: usize) -> Vec<f3
 /// when either part lies off the plane.
 pub(crate) fn textured_inside(plane: &GrayImage, quad: &[Vec2; 4], min_ratio: f32) -> bool {
     let (w, h) = (plane.width as usize, plane.height as usize);
-    let at = |p: Vec2| {
-        let (x, y) = (p.x.floor(), p.y.floor());
-        (x >= 0.0 && y >= 0.0 && (x as usize) < w && (y as usize) < h)
-            .then(|| f32::from(plane.pixels[y as usize * w + x as usize]))
-    };
+    let at = |p: Vec2| pixel_of(w, h, p).map(|i| f32::from(plane.pixels[i]));
     let centre = (quad[0] + quad[1] + quad[2] + quad[3]) / 4.0;
     let point = |u: f32, v: f32, fraction: f32| {
         let top = quad[0].lerp(quad[1], u);
