@@ -10,7 +10,7 @@ use super::segments::clip_to_range;
 
 /// The ends of each side skipped when scoring: the 3.18 mm corner radius is 3.7 % of the long
 /// side, and a little more allows for corner error.
-const SKIP_FRACTION: f32 = 0.07;
+pub(crate) const SKIP_FRACTION: f32 = 0.07;
 /// |cos| between the gradient and the side's normal for a sample to count (about 25°).
 const MIN_NORMAL_COS: f32 = 0.9;
 
@@ -349,6 +349,24 @@ fn edge_polarity(
         }
     }
     strongest.map(|(_, rising)| rising)
+}
+
+/// Is the pixel under `point` on a strong edge along a line with this normal? The one-pixel
+/// look of [`on_edge`], for a first pass over many places (see [`placed_side`]).
+///
+/// [`placed_side`]: super::placed_side
+pub(crate) fn edge_pixel_along(
+    point: Vec2,
+    normal: Vec2,
+    gradients: &Gradients,
+    edge_threshold: f32,
+) -> bool {
+    let Some(j) = pixel(gradients, point) else {
+        return false;
+    };
+    let m = gradients.magnitude[j];
+    m >= edge_threshold
+        && (Vec2::new(gradients.gx[j], gradients.gy[j]).dot(normal) / m).abs() >= MIN_NORMAL_COS
 }
 
 /// Is there a strong edge along a line with this normal within a pixel of `point`?
