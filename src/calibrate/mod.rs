@@ -67,24 +67,24 @@
 //! detection 90.0 %, false positives 0 %, px/mm error median 0.087 %, p95 1.09 %. The figures to
 //! trust are those of drawn sets that the choices were not made on: over ten (`LOUPE_CARD_SEED` 700
 //! to 709, hex: 1200 positives, 600 negatives) 86.6 % and 1.7 % (81.7–92.5 % and 0–3.3 % per set;
-//! 86.15 % and 1.7 % before a placed side slid along its arms, see [`placed_side`]; 84.85 % and 1.7
-//! % before the texture search of step 9; 83.8 % and 1.85 % before the rule of
+//! 86.15 % and 1.7 % before a placed side slid along its arms, see [`placed_side`]; 84.85 % and
+//! 1.7 % before the texture search of step 9; 83.8 % and 1.85 % before the rule of
 //! [`MAX_UNTAPERED_FORESHORTENING_DEG`] and the added quads from 0.7; 83.6 % and 1.8 % before the
 //! single-plane searches of step 8 and the claim from 0.55; 82.75 % and 1.7 % before quads seen
 //! 50–65° from the line of sight were allowed, see [`MAX_WIDE_SIGHT_CARD_DISTANCE_PX`]; these sets
 //! were read at each of the six versions; 81.9 % and 1.7 % before sides ran on only along edges of
-//! 0.4 of their strength, see [`score::extensions`]; 81.3 % and 1.8 % before the half-size search),
-//! px/mm error median 0.04–0.08 %, p95 0.53–1.13 %; over 900 to 909, read at this version and the
-//! three before only, 87.4 % and 1.35 % (87.15 % and 1.35 %; 86.5 % and 1.35 %; 85.75 % and 1.5 %);
-//! over 600 to 609, read once at an earlier version, 84.9 % and 1.5 % (83.7 % and 1.3 % at the one
-//! before). False positives swing from set to set (one is 1.7 % of a set's 60 negatives), so they
-//! are also counted on 3000 fresh negative frames (`false_cards_on_fresh_negatives`, seeds 1 to
-//! 20): 1.6 % at [`MIN_CONFIDENCE`] (49 of 3000; 47 before the slide, 45 before step 9, 57 before
-//! the rule of [`MAX_UNTAPERED_FORESHORTENING_DEG`], 58 before step 8, 55 before the steeper sight,
-//! 1.7 % before the 0.4), two in three on the generator's distractors. The twenty validation sets
-//! that chose the threshold (200 to 209 and 300 to 309) gave 84.2 % and 1.0 % then, and give 88.6 %
-//! and 1.5 % now (88.3 % and 1.5 % before the slide; 87.1 % and 1.4 % before step 9; 86.4 % and
-//! 0.85 % before the rule; 85.9 % and 1.1 % before step 8; 84.9 % and 1.0 % before the steeper
+//! 0.4 of their strength, see [`score::extensions`]; 81.3 % and 1.8 % before the half-size
+//! search), px/mm error median 0.04–0.08 %, p95 0.53–1.13 %; over 900 to 909, read at this version
+//! and the three before only, 87.4 % and 1.35 % (87.15 % and 1.35 %; 86.5 % and 1.35 %; 85.75 % and
+//! 1.5 %); over 600 to 609, read once at an earlier version, 84.9 % and 1.5 % (83.7 % and 1.3 % at
+//! the one before). False positives swing from set to set (one is 1.7 % of a set's 60 negatives),
+//! so they are also counted on 3000 fresh negative frames (`false_cards_on_fresh_negatives`, seeds
+//! 1 to 20): 1.6 % at [`MIN_CONFIDENCE`] (49 of 3000; 47 before the slide, 45 before step 9, 57
+//! before the rule of [`MAX_UNTAPERED_FORESHORTENING_DEG`], 58 before step 8, 55 before the steeper
+//! sight, 1.7 % before the 0.4), two in three on the generator's distractors. The twenty validation
+//! sets that chose the threshold (200 to 209 and 300 to 309) gave 84.2 % and 1.0 % then, and give
+//! 88.6 % and 1.5 % now (88.3 % and 1.5 % before the slide; 87.1 % and 1.4 % before step 9; 86.4 %
+//! and 0.85 % before the rule; 85.9 % and 1.1 % before step 8; 84.9 % and 1.0 % before the steeper
 //! sight; 84.75 % before two fixes: the strip between quads that share three sides judged as run-on
 //! is, and a quad refused for unreached corners only at both ends of a side; 700 to 709 changed
 //! with neither), and ten sets read once at an earlier version (400 to 409) gave 80.5 % and 2.8 %.
