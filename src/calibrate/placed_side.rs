@@ -24,9 +24,11 @@ const MAX_ARM_OVER_SHORT_BASE: f32 = CARD_WIDTH_MM / CARD_HEIGHT_MM / MAX_TILT_C
 const SAMPLES: usize = 32;
 /// The edge support a slid side needs (see [`score::side_support`]). Above the 0.6 a side
 /// placed once needs: of the dozens of places tried, the best lies on a background edge by
-/// chance more often. Chosen on the validation sets 200 to 209 with 300 to 309 as a check
-/// (0.6 added as many cards there and 4 false cards in 3000 fresh negatives; 0.75 none).
-pub(crate) const MIN_SLID_SIDE_SUPPORT: f32 = 0.75;
+/// chance more often. Chosen on an earlier form of the slide (every place checked in full): on
+/// the validation sets 200 to 209, 0.6 and 0.75 found the same cards; 0.6 gave 4 more false
+/// cards than no slide in 3000 fresh negatives and 0.75 gave 2, and on 300 to 309 0.6 gave
+/// 1.85 % false positives and 0.75 1.69 % (as without the slide).
+const MIN_SLID_SIDE_SUPPORT: f32 = 0.75;
 /// How far under [`MIN_SLID_SIDE_SUPPORT`] the cheap pass's count may be and still be checked
 /// in full: it samples each point on one pixel, not the three across the side that the full
 /// check takes the best of.
