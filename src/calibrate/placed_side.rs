@@ -66,13 +66,12 @@ pub(crate) fn slide(quad: &Quad, gradients: &Gradients, edge_threshold: f32) -> 
         .map(|length| {
             let q = side_at(length as f32);
             let normal = (q[2] - q[1]).normalize_or_zero().perp();
-            (0..SAMPLES).fold(0, |word, k| {
-                let t = score::SKIP_FRACTION
-                    + (1.0 - 2.0 * score::SKIP_FRACTION) * (k as f32 + 0.5) / SAMPLES as f32;
-                let point = q[1] + (q[2] - q[1]) * t;
-                let on = score::edge_pixel_along(point, normal, gradients, edge_threshold);
-                word | (u32::from(on) << k)
-            })
+            score::side_points_n(q[1], q[2], SAMPLES)
+                .enumerate()
+                .fold(0, |word, (k, point)| {
+                    let on = score::edge_pixel_along(point, normal, gradients, edge_threshold);
+                    word | (u32::from(on) << k)
+                })
         })
         .collect();
     // A point counts when it is on an edge at the place or at one either side, as the full

@@ -10,7 +10,7 @@ use super::segments::clip_to_range;
 
 /// The ends of each side skipped when scoring: the 3.18 mm corner radius is 3.7 % of the long
 /// side, and a little more allows for corner error.
-pub(crate) const SKIP_FRACTION: f32 = 0.07;
+const SKIP_FRACTION: f32 = 0.07;
 /// |cos| between the gradient and the side's normal for a sample to count (about 25°).
 const MIN_NORMAL_COS: f32 = 0.9;
 
@@ -121,6 +121,16 @@ pub(crate) fn side_support(p: Vec2, q: Vec2, gradients: &Gradients, edge_thresho
 /// left out.
 fn side_points(p: Vec2, q: Vec2) -> impl ExactSizeIterator<Item = Vec2> {
     let samples = (p.distance(q) * (1.0 - 2.0 * SKIP_FRACTION)).clamp(4.0, 200.0) as usize;
+    side_points_n(p, q, samples)
+}
+
+/// `samples` points evenly along the side from `p` to `q`, rounded corners left out as in
+/// [`side_points`].
+pub(crate) fn side_points_n(
+    p: Vec2,
+    q: Vec2,
+    samples: usize,
+) -> impl ExactSizeIterator<Item = Vec2> {
     (0..samples).map(move |k| {
         let t = SKIP_FRACTION + (1.0 - 2.0 * SKIP_FRACTION) * (k as f32 + 0.5) / samples as f32;
         p + (q - p) * t
@@ -337,18 +347,33 @@ fn edge_polarity(
 ) -> Option<bool> {
     let mut strongest: Option<(f32, bool)> = None;
     for offset in [-1.0f32, 0.0, 1.0] {
-        let Some(j) = pixel(gradients, point + normal * offset) else {
+        let Some((m, cos)) =
+            edge_across(point + normal * offset, normal, gradients, edge_threshold)
+        else {
             continue;
         };
-        let m = gradients.magnitude[j];
-        if m >= edge_threshold && strongest.is_none_or(|(best, _)| m > best) {
-            let cos = Vec2::new(gradients.gx[j], gradients.gy[j]).dot(normal) / m;
-            if cos.abs() >= MIN_NORMAL_COS {
-                strongest = Some((m, cos > 0.0));
-            }
+        if strongest.is_none_or(|(best, _)| m > best) {
+            strongest = Some((m, cos > 0.0));
         }
     }
     strongest.map(|(_, rising)| rising)
+}
+
+/// The gradient's magnitude and its cosine with `normal` at the pixel under `point`, if that
+/// pixel is on a strong edge running along a line with this normal.
+fn edge_across(
+    point: Vec2,
+    normal: Vec2,
+    gradients: &Gradients,
+    edge_threshold: f32,
+) -> Option<(f32, f32)> {
+    let j = pixel(gradients, point)?;
+    let m = gradients.magnitude[j];
+    if m < edge_threshold {
+        return None;
+    }
+    let cos = Vec2::new(gradients.gx[j], gradients.gy[j]).dot(normal) / m;
+    (cos.abs() >= MIN_NORMAL_COS).then_some((m, cos))
 }
 
 /// Is the pixel under `point` on a strong edge along a line with this normal? The one-pixel
@@ -361,12 +386,7 @@ pub(crate) fn edge_pixel_along(
     gradients: &Gradients,
     edge_threshold: f32,
 ) -> bool {
-    let Some(j) = pixel(gradients, point) else {
-        return false;
-    };
-    let m = gradients.magnitude[j];
-    m >= edge_threshold
-        && (Vec2::new(gradients.gx[j], gradients.gy[j]).dot(normal) / m).abs() >= MIN_NORMAL_COS
+    edge_across(point, normal, gradients, edge_threshold).is_some()
 }
 
 /// Is there a strong edge along a line with this normal within a pixel of `point`?
