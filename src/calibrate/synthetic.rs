@@ -690,10 +690,14 @@ fn a_quad_tilted_past_28_degrees_must_taper_as_through_a_phone_lens() {
         let found = super::detect_card_rgba8(640, 480, &rgba).unwrap();
         found.map(|d| quad_distance(&d.corners_px, &corners))
     };
-    // Through a phone's main lens (about 0.9 image diagonals), a card tilted 37° is found.
+    // Through a phone's main lens (about 0.9 image diagonals), a card tilted 37° is found, and
+    // through a 3× telephoto (about 77 mm equivalent, 1.75 diagonals).
     assert!(found(37.0, 0.9).is_some_and(|off| off < 1.0));
-    // A quad that tapers as through a 3-diagonal lens is, as far as its corners can tell, a
-    // squarer rectangle tilted less: a 1.15 rectangle tilted 25° looks as wide.
+    assert!(found(37.0, 1.75).is_some_and(|off| off < 1.0));
+    // A quad that tapers as through a longer lens is, as far as its corners can tell, a squarer
+    // rectangle tilted less: a 1.15 rectangle tilted 25° looks as wide. 2.1 diagonals is just
+    // past the bound (it was found at 2.5, the bound before).
+    assert_eq!(found(37.0, 2.1), None);
     assert_eq!(found(37.0, 3.0), None);
     // At 15° the taper is too small to tell, and the card is found whatever the lens.
     assert!(found(15.0, 3.0).is_some_and(|off| off < 1.0));
