@@ -737,6 +737,22 @@ fn a_square_ish_rectangle_face_on_is_no_card_seen_steeply() {
     assert!(found(0.0));
 }
 
+/// The confidences of the texture search's quads (its best, as detection ranks them) that
+/// `search` finishes and `near` accepts.
+fn texture_confidences(
+    search: &super::Search,
+    near: impl Fn(&super::CardDetection) -> bool,
+) -> Vec<f32> {
+    search
+        .with_texture_edges()
+        .ranked(super::REFINED_CANDIDATES, super::REFINED_PLACED_CANDIDATES)
+        .iter()
+        .filter_map(|c| search.finish(c).ok())
+        .filter(|(d, _)| near(d))
+        .map(|(d, _)| d.confidence)
+        .collect()
+}
+
 #[test]
 fn a_striped_card_whose_sides_break_up_is_found_by_its_texture() {
     // Positive 40 of set 205 (`LOUPE_CARD_SEED=205`): a card striped green and orange, 131 px
@@ -750,14 +766,7 @@ fn a_striped_card_whose_sides_break_up_is_found_by_its_texture() {
     let search = super::Search::new(&planes).unwrap();
     let near = |d: &super::CardDetection| quad_distance(&d.corners_px, &corners) < 2.0;
     assert!(!search.finished().iter().any(|(d, _)| near(d)));
-    let texture = search.with_texture_edges();
-    let confidences: Vec<f32> = texture
-        .ranked(super::REFINED_CANDIDATES, super::REFINED_PLACED_CANDIDATES)
-        .iter()
-        .filter_map(|c| search.finish(c).ok())
-        .filter(|(d, _)| near(d))
-        .map(|(d, _)| d.confidence)
-        .collect();
+    let confidences = texture_confidences(&search, near);
     assert!(
         confidences
             .iter()
@@ -782,14 +791,7 @@ fn a_ringed_card_found_only_by_its_texture_counts_from_0_7() {
     let search = super::Search::new(&planes).unwrap();
     let near = |d: &super::CardDetection| quad_distance(&d.corners_px, &corners) < 1.0;
     assert!(!search.finished().iter().any(|(d, _)| near(d)));
-    let texture = search.with_texture_edges();
-    let confidences: Vec<f32> = texture
-        .ranked(super::REFINED_CANDIDATES, super::REFINED_PLACED_CANDIDATES)
-        .iter()
-        .filter_map(|c| search.finish(c).ok())
-        .filter(|(d, _)| near(d))
-        .map(|(d, _)| d.confidence)
-        .collect();
+    let confidences = texture_confidences(&search, near);
     assert!(
         confidences.iter().any(|c| (0.7..0.8).contains(c)),
         "{confidences:?}"
