@@ -6,7 +6,7 @@
 //! where it shows best.
 
 use super::gray::{map_rgba8, GrayImage};
-use super::{detect_in_planes, CardDetection, CardError};
+use super::{detect_in_planes, CardDetection, CardError, Detail};
 
 /// A plane whose values spread less than this (standard deviation, grey levels) carries no hue
 /// worth searching: a grey frame, or one under a single coloured light.
@@ -16,13 +16,23 @@ const MIN_PLANE_SPREAD: f32 = 6.0;
 /// (coarse 2×2 blocks) makes fewer edges than true hue boundaries do.
 const CHROMA_GAIN: f32 = 0.75;
 
-/// Looks for a card in an RGBA frame, by brightness and hue together.
+/// Looks for a card in an RGBA still, by brightness and hue together (see [`Detail::Still`]).
 pub fn detect_card_rgba8(
     width: u32,
     height: u32,
     rgba: &[u8],
 ) -> Result<Option<CardDetection>, CardError> {
-    detect_in_planes(&planes_of_rgba8(width, height, rgba)?)
+    detect_in_planes(&planes_of_rgba8(width, height, rgba)?, Detail::Still)
+}
+
+/// Looks for a card in an RGBA frame of a camera feed, searched at the live view's detail (see
+/// [`Detail::Live`]), as [`track_card_rgba8`](super::track_card_rgba8) follows it.
+pub fn detect_live_card_rgba8(
+    width: u32,
+    height: u32,
+    rgba: &[u8],
+) -> Result<Option<CardDetection>, CardError> {
+    detect_in_planes(&planes_of_rgba8(width, height, rgba)?, Detail::Live)
 }
 
 /// The planes searched: luma, then the opponent-colour planes that carry some hue.

@@ -4,8 +4,9 @@
 //! The pipeline, each step in its own module:
 //!
 //! 1. [`gray`]: the frame as luma (and, from colour frames, two opponent-colour planes: see
-//!    [`colour`]), box-downscaled by an integer factor (the long side over 640 px,
-//!    rounded), which keeps frames up to 959 px at full detail and bounds the work on big ones.
+//!    [`colour`]), box-downscaled by an integer factor (the long side over 960 px, rounded, for
+//!    a still; over 640 px for the element's live view, see [`Detail`]), which keeps stills up
+//!    to 1439 px and live frames up to 959 px at full detail and bounds the work on big ones.
 //! 2. [`edges`]: Sobel gradients (at each pixel, those of the plane that changes most there) and
 //!    non-maximum suppression with a threshold that follows the frame's median gradient (flat
 //!    frames give no edges at all).
@@ -99,16 +100,19 @@
 //! stripe matches the background no edge is left), and 68 have a finger over a corner (from 30 %).
 //! Most false positives are card-shaped tiles of a background photo and square-ish rectangles that
 //! a tilt of 35–42° could explain (those whose corners show the taper of a long lens are rejected;
-//! see [`MIN_TAPER_TILT_DEG`]). In frames of 960 px or more, searched at half size, small cards
-//! fare worse and false positives are more frequent: at 1280×720, 75.4 % and 5.8 % over four fresh
-//! sets at an earlier version (400 to 403, `LOUPE_CARD_FRAME`), 79.7 % and 4.5 % over the
-//! validation sets 200 to 209 before the 0.4 and 79.9 % and 4.8 % with it; at 1024×768, 77.1 % and
-//! 2.5 % (400 to 403). Those false cards are confident (2 % of the validation frames at a 0.8
+//! see [`MIN_TAPER_TILT_DEG`]). In frames of 960 px or more, searched live ([`Detail::Live`]) at
+//! half size, small cards fare worse and false positives are more frequent: at 1280×720, 75.4 %
+//! and 5.8 % over four fresh sets at an earlier version (400 to 403, `LOUPE_CARD_FRAME`), 79.7 %
+//! and 4.5 % over the validation sets 200 to 209 before the 0.4 and 79.9 % and 4.8 % with it; at
+//! 1024×768, 77.1 % and 2.5 % (400 to 403). Those false cards are confident (2 % of the validation frames at a 0.8
 //! claim); three of set 200's four were square-ish rectangles with no measurable taper. An early
 //! rule against those (a tilt of 36° or more with no taper) lost as many cards as false ones; the
 //! rule of [`MAX_UNTAPERED_FORESHORTENING_DEG`] gives 83.1 % and 3.6 % over 200 to 205 at 1280×720
 //! (82.9 % and 4.15 % before it), with step 9 84.3 % and 4.2 %, and with the taper bound of 2
-//! 83.9 % and 3.9 %. `explain_card_set` (an ignored test) says where each failure loses its card.
+//! 83.9 % and 3.9 % (83.8 % and 4.3 % over 200 to 209). A still of 1280×720 ([`Detail::Still`])
+//! is searched at full detail: 89.1 % and 4.5 % over 200 to 209, the false cards as frequent per
+//! pixel as in the test sets' smaller frames. `explain_card_set` (an ignored test) says where each
+//! failure loses its card.
 
 mod colour;
 mod edges;
@@ -131,15 +135,40 @@ use glam::Vec2;
 
 use crate::math::homography::{card_from_corners, CardFit, CARD_WIDTH_MM};
 
-pub use colour::detect_card_rgba8;
+pub use colour::{detect_card_rgba8, detect_live_card_rgba8};
 pub use gray::{GrayImage, MAX_SIDE_PX, MIN_SIDE_PX};
 pub use manual::fit_manual_corners;
 pub use track::{track_card, track_card_rgba8, MAX_MOTION_PX};
 
 /// Edge pixels and side support use this fraction of the frame's adaptive gradient threshold.
 const EDGE_THRESHOLD_FRACTION: f32 = 0.6;
-/// Long side of the working image, px: detection runs at this size or finer.
-const WORKING_LONG_SIDE_PX: u32 = 640;
+/// What detail a frame is searched at: how large a frame is searched whole before it is
+/// box-downscaled by an integer factor (see [`working_factor`]). A still is searched once, so
+/// its small cards are worth the time; the element's live view is searched again and again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Detail {
+    /// A photo searched once (`loupe detect-card`, `loupe measure-finger --card`, the library's
+    /// [`detect_card`] and [`detect_card_rgba8`]): frames up to 1439 px long at full detail. At
+    /// 1280×720 (`LOUPE_CARD_FRAME`, sets 200 to 209) it finds 89.1 % of cards with 4.5 % false
+    /// cards, against 83.8 % and 4.3 % at half size, the [`Detail::Live`] search: cards under
+    /// 60 px are too small to find at half size.
+    Still,
+    /// Frames searched for every few frames of a camera feed (the element's `detectCard` and
+    /// `trackCard`): frames of 960 px or more at half size or less, for speed.
+    Live,
+}
+
+impl Detail {
+    /// Long side of the working image, px: frames are searched at this size or finer (rounded,
+    /// see [`working_factor`]).
+    fn working_long_side_px(self) -> u32 {
+        match self {
+            Detail::Still => 960,
+            Detail::Live => 640,
+        }
+    }
+}
+
 /// Shortest card accepted, px along its long side in the full frame: the 40 px that issue 4 asks
 /// for, less a pixel or two of blur eating into each end.
 const MIN_CARD_WIDTH_PX: f32 = 37.0;
@@ -346,7 +375,7 @@ pub const NO_CARD_JSON: &str = "{\"found\": false}";
 
 /// Looks for an ID-1 card. `Ok(None)` when there is none (or none confident enough).
 pub fn detect_card(image: &GrayImage) -> Result<Option<CardDetection>, CardError> {
-    detect_in_planes(std::slice::from_ref(image))
+    detect_in_planes(std::slice::from_ref(image), Detail::Still)
 }
 
 /// Looks for a card in several planes of one frame (luma first, then any colour planes), whose
@@ -358,8 +387,11 @@ pub fn detect_card(image: &GrayImage) -> Result<Option<CardDetection>, CardError
 /// search of each colour plane's edges alone adds its quads the same way (see
 /// [`Search::with_edges_of_plane`]), and when none is, a search of the texture energy's edges
 /// adds its quads from [`MIN_TEXTURE_CONFIDENCE`] (see [`Search::with_texture_edges`]).
-pub(crate) fn detect_in_planes(planes: &[GrayImage]) -> Result<Option<CardDetection>, CardError> {
-    let search = Search::new(planes)?;
+pub(crate) fn detect_in_planes(
+    planes: &[GrayImage],
+    detail: Detail,
+) -> Result<Option<CardDetection>, CardError> {
+    let search = Search::with_detail(planes, detail)?;
     let mut finished = search.finished();
     let is_sure = |(d, _): &(CardDetection, Evidence)| d.confidence >= SURE_CONFIDENCE;
     if !finished.iter().any(is_sure) {
@@ -404,12 +436,13 @@ pub(crate) fn detect_in_planes(planes: &[GrayImage]) -> Result<Option<CardDetect
     Ok(search.choose(&finished))
 }
 
-/// The working size's factor for a frame: its long side over [`WORKING_LONG_SIDE_PX`], rounded,
-/// not ceiled: an 800 px frame stays at full detail, where halving it would shrink a 40 px card
-/// to 20 px.
-fn working_factor(frame_size_px: Vec2) -> u32 {
+/// The working size's factor for a frame: its long side over `detail`'s working long side,
+/// rounded, not ceiled: an 800 px frame stays at full detail even when searched live, where
+/// halving it would shrink a 40 px card to 20 px.
+fn working_factor(frame_size_px: Vec2, detail: Detail) -> u32 {
     let long_side = frame_size_px.x.max(frame_size_px.y) as u32;
-    ((long_side + WORKING_LONG_SIDE_PX / 2) / WORKING_LONG_SIDE_PX).max(1)
+    let working = detail.working_long_side_px();
+    ((long_side + working / 2) / working).max(1)
 }
 
 /// A quad's distance from a card's shape, `distance_px`, if it is within the first of `limits_px`;
@@ -587,8 +620,17 @@ pub(crate) struct Search<'a> {
 }
 
 impl<'a> Search<'a> {
-    /// The search at the working size: the long side over [`WORKING_LONG_SIDE_PX`], rounded.
+    /// The search of a still at its working size (see [`Detail::Still`]).
+    #[cfg(test)]
     pub(crate) fn new(planes: &'a [GrayImage]) -> Result<Search<'a>, CardError> {
+        Search::with_detail(planes, Detail::Still)
+    }
+
+    /// The search at `detail`'s working size (see [`working_factor`]).
+    pub(crate) fn with_detail(
+        planes: &'a [GrayImage],
+        detail: Detail,
+    ) -> Result<Search<'a>, CardError> {
         let image = planes.first().ok_or(CardError::TooSmall {
             width: 0,
             height: 0,
@@ -603,7 +645,10 @@ impl<'a> Search<'a> {
                 });
             }
         }
-        Ok(Search::at_factor(planes, working_factor(image.size_px())))
+        Ok(Search::at_factor(
+            planes,
+            working_factor(image.size_px(), detail),
+        ))
     }
 
     /// The best `slots` and `placed_slots` quads of `other` (another search of this frame, see
@@ -1245,6 +1290,18 @@ mod tests {
     fn card_corners() -> [Vec2; 4] {
         let (x0, y0, x1, y1) = CARD;
         [(x0, y0), (x1, y0), (x1, y1), (x0, y1)].map(|(x, y)| Vec2::new(x as f32, y as f32))
+    }
+
+    #[test]
+    fn stills_up_to_1439_px_are_searched_at_full_detail_and_live_frames_up_to_959() {
+        let factor = |w: f32, h: f32, detail| working_factor(Vec2::new(w, h), detail);
+        assert_eq!(factor(800.0, 600.0, Detail::Live), 1);
+        assert_eq!(factor(960.0, 540.0, Detail::Live), 2);
+        assert_eq!(factor(1280.0, 720.0, Detail::Live), 2);
+        assert_eq!(factor(1280.0, 720.0, Detail::Still), 1);
+        assert_eq!(factor(1439.0, 1079.0, Detail::Still), 1);
+        assert_eq!(factor(1920.0, 1080.0, Detail::Still), 2);
+        assert_eq!(factor(4032.0, 3024.0, Detail::Still), 4);
     }
 
     #[test]

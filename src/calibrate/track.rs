@@ -13,7 +13,7 @@ use super::edges::Gradients;
 use super::gray::check_size;
 use super::quads::Hypothesis;
 use super::shape::intersect;
-use super::{refine, score, working_factor, CardDetection, CardError, GrayImage, Search};
+use super::{refine, score, working_factor, CardDetection, CardError, Detail, GrayImage, Search};
 
 /// How far a side may have moved since the previous frame, full-resolution px: a card held in a
 /// hand moves a few px between frames a tenth of a second apart. Beyond this (or when the card
@@ -70,7 +70,8 @@ impl Window {
 /// Follows a card found in an earlier frame (`previous_px`, its corners in frame px, as
 /// [`CardDetection::corners_px`] gives them) into an RGBA frame. `Ok(None)` when it is not
 /// within [`MAX_MOTION_PX`] of where it was, or no longer a confident card; a bad frame is an
-/// error, as for [`super::detect_card_rgba8`].
+/// error, as for [`super::detect_card_rgba8`]. The frame is read at the live view's detail
+/// ([`super::Detail::Live`]), as [`super::detect_live_card_rgba8`] reads it.
 pub fn track_card_rgba8(
     width: u32,
     height: u32,
@@ -140,10 +141,11 @@ fn track_in_window(
 ) -> Option<CardDetection> {
     let frame_size_px = Vec2::new(width as f32, height as f32);
     let origin_px = Vec2::new(window.x as f32, window.y as f32);
-    // At the scale a fresh search of the frame works at, so that the evidence weighs the same.
+    // At the scale a fresh live search of the frame works at (the element's `detectCard`), so
+    // that the evidence weighs the same.
     let search = Search::window(
         planes,
-        working_factor(frame_size_px),
+        working_factor(frame_size_px, Detail::Live),
         origin_px,
         frame_size_px,
     );

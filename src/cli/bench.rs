@@ -3,7 +3,7 @@
 use super::args::Args;
 use super::render::{load_environment, prepare, Prepared, RenderSpec};
 use super::CliError;
-use crate::calibrate::{detect_card_rgba8, GrayImage};
+use crate::calibrate::{detect_card_rgba8, detect_live_card_rgba8, GrayImage};
 use glam::{Mat4, Vec2};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -173,9 +173,18 @@ pub fn card_frame(w: u32, h: u32) -> GrayImage {
 }
 
 /// Median of 15 detections after 2 warm-ups, ms, and whether the card was found. The frame is
-/// handed over as RGBA, as the element hands its camera frames to `detectCard`.
+/// handed over as RGBA and searched at the live view's detail, as the element hands its camera
+/// frames to `detectCard`.
 fn time_detection(frame: &GrayImage) -> (f64, bool) {
-    time_rgba_detection(frame.width, frame.height, &grey_as_rgba(frame))
+    time_rgba_detection(frame.width, frame.height, &grey_as_rgba(frame), Use::Live)
+}
+
+/// Which detection is timed: the element's, of frames of a camera feed, or `loupe detect-card`'s,
+/// of a still (searched at full detail up to 1439 px).
+#[derive(Clone, Copy)]
+enum Use {
+    Live,
+    Still,
 }
 
 /// A grey frame as opaque RGBA, as a camera frame of it would reach `detectCard`.
@@ -184,8 +193,11 @@ pub fn grey_as_rgba(frame: &GrayImage) -> Vec<u8> {
 }
 
 /// Median of 15 detections of an RGBA frame after 2 warm-ups, ms, and whether a card was found.
-fn time_rgba_detection(width: u32, height: u32, rgba: &[u8]) -> (f64, bool) {
-    let detect = || detect_card_rgba8(width, height, rgba);
+fn time_rgba_detection(width: u32, height: u32, rgba: &[u8], detection: Use) -> (f64, bool) {
+    let detect = || match detection {
+        Use::Live => detect_live_card_rgba8(width, height, rgba),
+        Use::Still => detect_card_rgba8(width, height, rgba),
+    };
     let mut found = false;
     for _ in 0..2 {
         let _ = detect();
@@ -260,7 +272,12 @@ fn scene_detection_json(dir: &std::path::Path, listing: &[u8]) -> Result<String,
     let mut entries = Vec::new();
     for size in sizes {
         let mut line = Vec::new();
-        for with_card in [true, false] {
+        for (detection, with_card) in [
+            (Use::Live, true),
+            (Use::Live, false),
+            (Use::Still, true),
+            (Use::Still, false),
+        ] {
             let mut ms = Vec::new();
             let mut claimed = 0;
             for f in listed
@@ -268,7 +285,8 @@ fn scene_detection_json(dir: &std::path::Path, listing: &[u8]) -> Result<String,
                 .filter(|f| f.size == size && f.card == with_card)
             {
                 let rgba = open_listed_frame(dir, f)?;
-                let (frame_ms, found) = time_rgba_detection(rgba.width(), rgba.height(), &rgba);
+                let (frame_ms, found) =
+                    time_rgba_detection(rgba.width(), rgba.height(), &rgba, detection);
                 ms.push(frame_ms);
                 claimed += usize::from(found);
             }
@@ -276,10 +294,12 @@ fn scene_detection_json(dir: &std::path::Path, listing: &[u8]) -> Result<String,
                 continue;
             }
             ms.sort_by(f64::total_cmp);
-            let kind = if with_card {
-                "with_card"
-            } else {
-                "without_card"
+            // The element's figures keep their names; a still's are marked.
+            let kind = match (detection, with_card) {
+                (Use::Live, true) => "with_card",
+                (Use::Live, false) => "without_card",
+                (Use::Still, true) => "still_with_card",
+                (Use::Still, false) => "still_without_card",
             };
             line.push(format!(
                 "\"{kind}_ms_median\": {:.2}, \"{kind}_ms_mean\": {:.2}, \"{kind}_frames\": {}, \"{kind}_claimed\": {claimed}",
@@ -339,6 +359,9 @@ mod tests {
         assert_eq!(size["without_card_claimed"], 0, "{json}");
         assert_eq!(size["with_card_frames"], 1, "{json}");
         assert!(size["without_card_ms_median"].as_f64().unwrap() > 0.0);
+        // A frame under 960 px is searched at full detail either way: the same cards.
+        assert_eq!(size["still_with_card_claimed"], 1, "{json}");
+        assert_eq!(size["still_without_card_claimed"], 0, "{json}");
         // One frame of each kind: its time is both the median and the mean.
         assert_eq!(
             size["with_card_ms_mean"], size["with_card_ms_median"],

@@ -7,18 +7,19 @@ use wasm_bindgen::prelude::*;
 
 use crate::calibrate::finger::measure_json;
 use crate::calibrate::{
-    detect_card_rgba8, fit_manual_corners, track_card_rgba8, GrayImage, NO_CARD_JSON,
+    detect_live_card_rgba8, fit_manual_corners, track_card_rgba8, GrayImage, NO_CARD_JSON,
 };
 use crate::math::ring_size::{self, json_string, SizeSystem};
 use crate::math::screen;
 
-/// Looks for an ID-1 card in an RGBA frame (`width × height`, 4 bytes per pixel), by brightness
-/// and hue together (see [`detect_card_rgba8`]). Answers
+/// Looks for an ID-1 card in an RGBA frame of the camera feed (`width × height`, 4 bytes per
+/// pixel), by brightness and hue together, at the live view's detail (see
+/// [`detect_live_card_rgba8`]: frames of 960 px or more at half size). Answers
 /// `{"found": true, "corners_px", "px_per_mm", "focal_px", "confidence"}` or `{"found": false}`;
 /// a bad size throws.
 #[wasm_bindgen(js_name = detectCard)]
 pub fn detect_card_rgba(rgba: &[u8], width: u32, height: u32) -> Result<String, JsError> {
-    Ok(match detect_card_rgba8(width, height, rgba)? {
+    Ok(match detect_live_card_rgba8(width, height, rgba)? {
         Some(card) => card.to_json(),
         None => NO_CARD_JSON.to_owned(),
     })

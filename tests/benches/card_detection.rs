@@ -1,6 +1,7 @@
 //! Card detection time per frame under criterion: `cargo bench --profile native --bench
-//! card_detection` (`./x bench` runs it after writing the frames). Two kinds of frame at
-//! 640×480 and 1280×720:
+//! card_detection` (`./x bench` runs it after writing the frames), searched as the element
+//! searches camera frames (`detect_live_card_rgba8`). Two kinds of frame at 640×480 and
+//! 1280×720:
 //!
 //! - the drawn frame (a light card on a dark floor, as `loupe bench` and the web benchmark draw
 //!   it), found by the first search: the least a frame costs;
@@ -16,7 +17,7 @@
 #[cfg(not(target_arch = "wasm32"))]
 mod native {
     use criterion::{BenchmarkId, Criterion, SamplingMode};
-    use loupe::calibrate::detect_card_rgba8;
+    use loupe::calibrate::detect_live_card_rgba8;
     use loupe::cli::bench::{card_frame, grey_as_rgba, listed_frames, open_listed_frame};
     use std::hint::black_box;
     use std::path::{Path, PathBuf};
@@ -80,7 +81,7 @@ mod native {
 
     fn detect(frame: &Frame) -> bool {
         matches!(
-            detect_card_rgba8(frame.width, frame.height, black_box(&frame.rgba)),
+            detect_live_card_rgba8(frame.width, frame.height, black_box(&frame.rgba)),
             Ok(Some(_))
         )
     }
