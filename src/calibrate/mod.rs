@@ -110,8 +110,8 @@
 //! rule of [`MAX_UNTAPERED_FORESHORTENING_DEG`] gives 83.1 % and 3.6 % over 200 to 205 at 1280×720
 //! (82.9 % and 4.15 % before it), with step 9 84.3 % and 4.2 %, and with the taper bound of 2
 //! 83.9 % and 3.9 % (83.8 % and 4.3 % over 200 to 209). A still of 1280×720 ([`Detail::Still`])
-//! is searched at full detail: 89.1 % and 4.5 % over 200 to 209, the false cards as frequent per
-//! pixel as in the test sets' smaller frames. `explain_card_set` (an ignored test) says where each
+//! is searched at full detail: 89.1 % and 4.5 % over 200 to 209, the false cards over three times
+//! as frequent as in the same sets' own frames, which are 2.5 times smaller. `explain_card_set` (an ignored test) says where each
 //! failure loses its card.
 
 mod colour;
@@ -150,10 +150,10 @@ pub enum Detail {
     /// A photo searched once (`loupe detect-card`, `loupe measure-finger --card`, the library's
     /// [`detect_card`] and [`detect_card_rgba8`]): frames up to 1439 px long at full detail. At
     /// 1280×720 (`LOUPE_CARD_FRAME`, sets 200 to 209) it finds 89.1 % of cards with 4.5 % false
-    /// cards, against 83.8 % and 4.3 % at half size, the [`Detail::Live`] search: cards under
-    /// 60 px are too small to find at half size.
+    /// cards, against 83.8 % and 4.3 % at half size, the [`Detail::Live`] search, most of whose
+    /// misses there are cards under 60 px wide.
     Still,
-    /// Frames searched for every few frames of a camera feed (the element's `detectCard` and
+    /// Frames of a camera feed, searched again and again (the element's `detectCard` and
     /// `trackCard`): frames of 960 px or more at half size or less, for speed.
     Live,
 }
