@@ -104,15 +104,15 @@
 //! half size, small cards fare worse and false positives are more frequent: at 1280×720, 75.4 %
 //! and 5.8 % over four fresh sets at an earlier version (400 to 403, `LOUPE_CARD_FRAME`), 79.7 %
 //! and 4.5 % over the validation sets 200 to 209 before the 0.4 and 79.9 % and 4.8 % with it; at
-//! 1024×768, 77.1 % and 2.5 % (400 to 403). Those false cards are confident (2 % of the validation frames at a 0.8
-//! claim); three of set 200's four were square-ish rectangles with no measurable taper. An early
-//! rule against those (a tilt of 36° or more with no taper) lost as many cards as false ones; the
-//! rule of [`MAX_UNTAPERED_FORESHORTENING_DEG`] gives 83.1 % and 3.6 % over 200 to 205 at 1280×720
-//! (82.9 % and 4.15 % before it), with step 9 84.3 % and 4.2 %, and with the taper bound of 2
-//! 83.9 % and 3.9 % (83.8 % and 4.3 % over 200 to 209). A still of 1280×720 ([`Detail::Still`])
+//! 1024×768, 77.1 % and 2.5 % (400 to 403). Those false cards are confident (2 % of the
+//! validation frames at a 0.8 claim); three of set 200's four were square-ish rectangles with no
+//! measurable taper. An early rule against those (a tilt of 36° or more with no taper) lost as
+//! many cards as false ones; the rule of [`MAX_UNTAPERED_FORESHORTENING_DEG`] gives 83.1 % and
+//! 3.6 % over 200 to 205 at 1280×720 (82.9 % and 4.15 % before it), with step 9 84.3 % and 4.2 %,
+//! and with the taper bound of 2 83.9 % and 3.9 % (83.8 % and 4.3 % over 200 to 209). A still of 1280×720 ([`Detail::Still`])
 //! is searched at full detail: 89.1 % and 4.5 % over 200 to 209, the false cards over three times
-//! as frequent as in the same sets' own frames, which are 2.5 times smaller. `explain_card_set` (an ignored test) says where each
-//! failure loses its card.
+//! as frequent as in the same sets' own frames, which are 2.5 times smaller. `explain_card_set`
+//! (an ignored test) says where each failure loses its card.
 
 mod colour;
 mod edges;

@@ -3,7 +3,7 @@
 use super::args::Args;
 use super::render::{load_environment, prepare, Prepared, RenderSpec};
 use super::CliError;
-use crate::calibrate::{detect_card_rgba8, detect_live_card_rgba8, GrayImage};
+use crate::calibrate::{detect_card_rgba8, detect_live_card_rgba8, Detail, GrayImage};
 use glam::{Mat4, Vec2};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -176,15 +176,12 @@ pub fn card_frame(w: u32, h: u32) -> GrayImage {
 /// handed over as RGBA and searched at the live view's detail, as the element hands its camera
 /// frames to `detectCard`.
 fn time_detection(frame: &GrayImage) -> (f64, bool) {
-    time_rgba_detection(frame.width, frame.height, &grey_as_rgba(frame), Use::Live)
-}
-
-/// Which detection is timed: the element's, of frames of a camera feed, or `loupe detect-card`'s,
-/// of a still (searched at full detail up to 1439 px).
-#[derive(Clone, Copy)]
-enum Use {
-    Live,
-    Still,
+    time_rgba_detection(
+        frame.width,
+        frame.height,
+        &grey_as_rgba(frame),
+        Detail::Live,
+    )
 }
 
 /// A grey frame as opaque RGBA, as a camera frame of it would reach `detectCard`.
@@ -192,11 +189,13 @@ pub fn grey_as_rgba(frame: &GrayImage) -> Vec<u8> {
     frame.pixels.iter().flat_map(|&v| [v, v, v, 255]).collect()
 }
 
-/// Median of 15 detections of an RGBA frame after 2 warm-ups, ms, and whether a card was found.
-fn time_rgba_detection(width: u32, height: u32, rgba: &[u8], detection: Use) -> (f64, bool) {
-    let detect = || match detection {
-        Use::Live => detect_live_card_rgba8(width, height, rgba),
-        Use::Still => detect_card_rgba8(width, height, rgba),
+/// Median of 15 detections of an RGBA frame after 2 warm-ups, ms, and whether a card was found:
+/// searched as the element searches its camera frames (`Detail::Live`) or as `loupe detect-card`
+/// searches a still.
+fn time_rgba_detection(width: u32, height: u32, rgba: &[u8], detail: Detail) -> (f64, bool) {
+    let detect = || match detail {
+        Detail::Live => detect_live_card_rgba8(width, height, rgba),
+        Detail::Still => detect_card_rgba8(width, height, rgba),
     };
     let mut found = false;
     for _ in 0..2 {
@@ -272,41 +271,40 @@ fn scene_detection_json(dir: &std::path::Path, listing: &[u8]) -> Result<String,
     let mut entries = Vec::new();
     for size in sizes {
         let mut line = Vec::new();
-        for (detection, with_card) in [
-            (Use::Live, true),
-            (Use::Live, false),
-            (Use::Still, true),
-            (Use::Still, false),
-        ] {
-            let mut ms = Vec::new();
-            let mut claimed = 0;
-            for f in listed
+        for with_card in [true, false] {
+            // Each frame is read once and timed both ways.
+            let frames = listed
                 .iter()
                 .filter(|f| f.size == size && f.card == with_card)
-            {
-                let rgba = open_listed_frame(dir, f)?;
-                let (frame_ms, found) =
-                    time_rgba_detection(rgba.width(), rgba.height(), &rgba, detection);
-                ms.push(frame_ms);
-                claimed += usize::from(found);
-            }
-            if ms.is_empty() {
+                .map(|f| open_listed_frame(dir, f))
+                .collect::<Result<Vec<_>, _>>()?;
+            if frames.is_empty() {
                 continue;
             }
-            ms.sort_by(f64::total_cmp);
-            // The element's figures keep their names; a still's are marked.
-            let kind = match (detection, with_card) {
-                (Use::Live, true) => "with_card",
-                (Use::Live, false) => "without_card",
-                (Use::Still, true) => "still_with_card",
-                (Use::Still, false) => "still_without_card",
-            };
-            line.push(format!(
-                "\"{kind}_ms_median\": {:.2}, \"{kind}_ms_mean\": {:.2}, \"{kind}_frames\": {}, \"{kind}_claimed\": {claimed}",
-                ms[ms.len() / 2],
-                ms.iter().sum::<f64>() / ms.len() as f64,
-                ms.len()
-            ));
+            for detail in [Detail::Live, Detail::Still] {
+                let mut ms = Vec::new();
+                let mut claimed = 0;
+                for rgba in &frames {
+                    let (frame_ms, found) =
+                        time_rgba_detection(rgba.width(), rgba.height(), rgba, detail);
+                    ms.push(frame_ms);
+                    claimed += usize::from(found);
+                }
+                ms.sort_by(f64::total_cmp);
+                // The element's figures keep their names; a still's are marked.
+                let kind = match (detail, with_card) {
+                    (Detail::Live, true) => "with_card",
+                    (Detail::Live, false) => "without_card",
+                    (Detail::Still, true) => "still_with_card",
+                    (Detail::Still, false) => "still_without_card",
+                };
+                line.push(format!(
+                    "\"{kind}_ms_median\": {:.2}, \"{kind}_ms_mean\": {:.2}, \"{kind}_frames\": {}, \"{kind}_claimed\": {claimed}",
+                    ms[ms.len() / 2],
+                    ms.iter().sum::<f64>() / ms.len() as f64,
+                    ms.len()
+                ));
+            }
         }
         entries.push(format!("    \"{size}\": {{ {} }}", line.join(", ")));
     }
