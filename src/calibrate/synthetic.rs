@@ -1602,10 +1602,11 @@ fn solve<const D: usize>(mut a: [[f64; D]; D], mut b: [f64; D]) -> [f64; D] {
     x
 }
 
-/// Detection in the element's copies of 1280×720 camera frames, scaled down to a long side of
-/// 960 px (searched at half size) and of 800 px (at full detail): detections and false cards
-/// over the seeds in `LOUPE_EVIDENCE_SEEDS`. `cargo test --release --lib element_copy_sizes --
-/// --ignored --nocapture`.
+/// Detection in the element's copies of 1280×720 camera frames, scaled to each long side in
+/// `LOUPE_COPY_SIDES` (px, comma-separated; by default 960, searched at half size as the element
+/// does, and 800 and 640, searched at full detail, and 1280, the frame itself at half size):
+/// detections and false cards over the seeds in `LOUPE_EVIDENCE_SEEDS`. `cargo test --release
+/// --lib element_copy_sizes -- --ignored --nocapture`.
 #[test]
 #[ignore = "a measurement, not a check"]
 fn element_copy_sizes() {
@@ -1617,8 +1618,11 @@ fn element_copy_sizes() {
         let small = image::imageops::resize(&full, cw, ch, image::imageops::FilterType::Triangle);
         (cw, ch, small.into_raw())
     };
-    for long_side in [960u32, 800] {
+    let sides = std::env::var("LOUPE_COPY_SIDES").unwrap_or_else(|_| "960,800,640,1280".into());
+    for long_side in sides.split(',').map(|s| s.trim().parse::<u32>().unwrap()) {
         let (mut found, mut positives, mut false_cards, mut negatives) = (0, 0, 0, 0);
+        // Found and drawn, by the card's longest side in the frame: under 60 px, under 100, more.
+        let mut by_width = [[0usize; 2]; 3];
         for seed in seeds.split(',') {
             let mut rng = Rng::new(u64::from_str_radix(seed, 16).unwrap());
             for i in 0..180 {
@@ -1633,9 +1637,15 @@ fn element_copy_sizes() {
                 match scene.truth {
                     Some((truth, corners)) => {
                         positives += 1;
+                        let width_px = (0..4)
+                            .map(|k| corners[k].distance(corners[(k + 1) % 4]))
+                            .fold(0.0f32, f32::max);
+                        let band = usize::from(width_px >= 60.0) + usize::from(width_px >= 100.0);
+                        by_width[band][1] += 1;
                         let corners = corners.map(|c| c * scale);
                         if d.is_some_and(|d| is_the_card(&d, truth * scale, &corners)) {
                             found += 1;
+                            by_width[band][0] += 1;
                         }
                     }
                     None => {
@@ -1650,6 +1660,11 @@ fn element_copy_sizes() {
              {negatives}",
             100.0 * found as f32 / positives as f32,
             100.0 * false_cards as f32 / negatives as f32
+        );
+        println!(
+            "  by the card's long side in the frame: under 60 px {:?}, 60-99 px {:?}, 100 px or \
+             more {:?} (found, drawn)",
+            by_width[0], by_width[1], by_width[2]
         );
     }
 }
