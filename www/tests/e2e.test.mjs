@@ -461,8 +461,9 @@ for (const backend of siteProblem ? [] : ['webgpu', 'webgl']) {
       const shadow = (sel) => page.locator('loupe-tryon').locator(sel);
       await startCamera(page);
       await page.evaluate(() => { document.querySelector('loupe-tryon').calibration = 'card'; });
-      // The bundled clip holds no card: detection runs and says so.
-      await page.waitForFunction(() => /Looking for a card/.test(
+      // The bundled clip holds no card: detection runs, says so, and asks for a nearer card in
+      // case it is there but small (most misses are).
+      await page.waitForFunction(() => /Looking for a card.*nearer if it looks small/.test(
         document.querySelector('loupe-tryon').shadowRoot.querySelector('.calib-panel p[role=status]')?.textContent || ''), null, { timeout: 15000 });
       assert.ok(await shadow('[data-action=use]').isDisabled(), 'no card, nothing to use');
       const placeCorners = async (targets) => {
