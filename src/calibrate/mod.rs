@@ -109,10 +109,11 @@
 //! measurable taper. An early rule against those (a tilt of 36° or more with no taper) lost as
 //! many cards as false ones; the rule of [`MAX_UNTAPERED_FORESHORTENING_DEG`] gives 83.1 % and
 //! 3.6 % over 200 to 205 at 1280×720 (82.9 % and 4.15 % before it), with step 9 84.3 % and 4.2 %,
-//! and with the taper bound of 2 83.9 % and 3.9 % (83.8 % and 4.3 % over 200 to 209). A still of 1280×720 ([`Detail::Still`])
-//! is searched at full detail: 89.1 % and 4.5 % over 200 to 209, the false cards over three times
-//! as frequent as in the same sets' own frames, which are 2.5 times smaller. `explain_card_set`
-//! (an ignored test) says where each failure loses its card.
+//! and with the taper bound of 2 83.9 % and 3.9 % (83.8 % and 4.3 % over 200 to 209). A still
+//! of 1280×720 ([`Detail::Still`]) is searched at full detail: 89.1 % and 4.5 % over 200 to
+//! 209, the false cards over three times as frequent as in the same sets' own frames, which are
+//! 2.5 times smaller. `explain_card_set` (an ignored test) says where each failure loses its
+//! card.
 
 mod colour;
 mod edges;
